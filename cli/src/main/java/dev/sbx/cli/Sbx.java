@@ -1,0 +1,50 @@
+package dev.sbx.cli;
+
+import dev.sbx.cli.vmm.VmmCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point of the {@code sbx} command line. */
+@Command(
+    name = "sbx",
+    mixinStandardHelpOptions = false,
+    description = "Run AI coding agents inside disposable microVMs.",
+    subcommands = {VersionCommand.class, VmmCommand.class, CommandLine.HelpCommand.class},
+    usageHelpAutoWidth = true)
+public final class Sbx implements Runnable {
+
+  @Option(names = {"-D", "--debug"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Write debug logging to stderr as well as the log file.")
+  boolean debug;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, scope = CommandLine.ScopeType.INHERIT,
+      description = "Show this help and exit.")
+  boolean help;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    // `sbx` alone prints help (Docker opens a dashboard; we do not have one).
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code; tests call this directly. */
+  public static int execute(String... args) {
+    return newCommandLine().execute(args);
+  }
+
+  static CommandLine newCommandLine() {
+    CommandLine cl = new CommandLine(new Sbx());
+    cl.setExecutionStrategy(new LoggingExecutionStrategy());
+    cl.setParameterExceptionHandler(new UsageErrorHandler());
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+}
