@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
     name = "sbx",
     mixinStandardHelpOptions = false,
     description = "Run AI coding agents inside disposable microVMs.",
-    subcommands = {VersionCommand.class, VmmCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {VersionCommand.class, VmmCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 
