@@ -385,4 +385,17 @@ public final class Virtqueue {
       return false;
     }
   }
+
+  /**
+   * Hands every available chain to {@code handler}, which must complete it with {@link #addUsed},
+   * and re-arms notifications so a buffer added meanwhile is not missed.
+   */
+  public void drain(Consumer<DescriptorChain> handler) {
+    do {
+      DescriptorChain c;
+      while ((c = pop()) != null) {
+        handler.accept(c);
+      }
+    } while (enableNotification());
+  }
 }
