@@ -9,23 +9,26 @@ import java.util.List;
  * The driver's side of a split virtqueue in synthetic guest memory (1 MiB at 0): tests write
  * descriptors and avail entries the way a (possibly hostile) driver would.
  */
-final class TestRing {
-  static final long RAM = 1 << 20;
-  static final long DESC = 0x1000;
-  static final long AVAIL = 0x3000;
-  static final long USED = 0x4000;
-  static final long DATA = 0x10000;
+public final class TestRing {
+  public static final int NEXT = 1;
+  public static final int WRITE = 2;
+  public static final int INDIRECT = 4;
+  public static final long RAM = 1 << 20;
+  public static final long DESC = 0x1000;
+  public static final long AVAIL = 0x3000;
+  public static final long USED = 0x4000;
+  public static final long DATA = 0x10000;
 
-  final GuestMemory mem;
-  final int size;
-  final Virtqueue queue;
+  public final GuestMemory mem;
+  public final int size;
+  public final Virtqueue queue;
   private int availIdx;
 
-  TestRing(int size) {
+  public TestRing(int size) {
     this(size, VirtioFeatures.RING_FEATURES, 1 << 20);
   }
 
-  TestRing(int size, long features, int maxChainBytes) {
+  public TestRing(int size, long features, int maxChainBytes) {
     this.mem = new GuestMemory(List.of(new GuestRegion(0, ByteBuffer.allocateDirect((int) RAM))));
     this.size = size;
     this.queue = new Virtqueue(0, Math.max(size, 256), maxChainBytes);
@@ -38,11 +41,11 @@ final class TestRing {
     }
   }
 
-  void desc(int i, long addr, int len, int flags, int next) {
+  public void desc(int i, long addr, int len, int flags, int next) {
     descAt(DESC, i, addr, len, flags, next);
   }
 
-  void descAt(long table, int i, long addr, int len, int flags, int next) {
+  public void descAt(long table, int i, long addr, int len, int flags, int next) {
     long d = table + 16L * i;
     mem.writeLong(d, addr);
     mem.writeInt(d + 8, len);
@@ -51,34 +54,34 @@ final class TestRing {
   }
 
   /** Makes chain {@code head} available. */
-  void offer(int head) {
+  public void offer(int head) {
     mem.writeShort(AVAIL + 4 + 2L * (availIdx % size), (short) head);
     availIdx++;
     mem.writeShort(AVAIL + 2, (short) availIdx);
   }
 
-  void setAvailIdx(int idx) {
+  public void setAvailIdx(int idx) {
     availIdx = idx;
     mem.writeShort(AVAIL + 2, (short) idx);
   }
 
-  int usedIdx() {
+  public int usedIdx() {
     return Short.toUnsignedInt(mem.readShort(USED + 2));
   }
 
-  int usedId(int i) {
+  public int usedId(int i) {
     return mem.readInt(USED + 4 + 8L * (i % size));
   }
 
-  int usedLen(int i) {
+  public int usedLen(int i) {
     return mem.readInt(USED + 4 + 8L * (i % size) + 4);
   }
 
-  void setUsedEvent(int v) {
+  public void setUsedEvent(int v) {
     mem.writeShort(AVAIL + 4 + 2L * size, (short) v);
   }
 
-  int availEvent() {
+  public int availEvent() {
     return Short.toUnsignedInt(mem.readShort(USED + 4 + 8L * size));
   }
 }
