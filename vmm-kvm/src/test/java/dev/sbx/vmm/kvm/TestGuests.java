@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Builds the freestanding test guests under {@code src/test/resources/guests} with the system
  * assembler and linker (Debian {@code gcc}/{@code binutils}), once per test run.
  */
-final class TestGuests {
+public final class TestGuests {
   private static final Path OUT = Path.of("target", "test-guests").toAbsolutePath();
   private static final String[] SOURCES = {
       "common32.h", "xen_note.h", "pvh.S", "linux64.S", "triple_fault.S", "spin.S", "devices.S", "exits.S",
@@ -26,12 +26,12 @@ final class TestGuests {
   private TestGuests() {}
 
   /** A PVH ELF guest built from {@code name.S}. */
-  static synchronized Path pvh(String name) {
+  public static synchronized Path pvh(String name) {
     return link(name, "guest.ld", List.of());
   }
 
   /** The 64-bit boot-protocol guest as an ELF vmlinux (no PVH note). */
-  static synchronized Path linux64Elf() {
+  public static synchronized Path linux64Elf() {
     return link("linux64", "guest64.ld", List.of());
   }
 
@@ -39,7 +39,7 @@ final class TestGuests {
    * The 64-bit guest as a bzImage: a synthetic setup header (protocol 2.15, XLF_KERNEL_64,
    * pref_address 16 MiB) followed by the payload, whose entry is at +0x200.
    */
-  static synchronized Path linux64BzImage() {
+  public static synchronized Path linux64BzImage() {
     Path bz = OUT.resolve("linux64.bzImage");
     if (Files.exists(bz)) {
       return bz;
