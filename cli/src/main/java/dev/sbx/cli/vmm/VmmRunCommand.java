@@ -95,7 +95,8 @@ public final class VmmRunCommand implements Callable<Integer> {
       machine.start();
       MachineExit exit = machine.awaitExit(limit);
       console.flush();
-      machine.bootNanos().ifPresent(n -> log.info("boot timer: {} us", n / 1000));
+      machine.bootNanos().ifPresent(n -> log.info("boot timer: {} us after VMM start", n / 1000));
+      log.info("memory: {}", ProcessMemory.describe());
       if (exit.kind().isClean()) {
         log.info("guest ended: {}", exit.describe());
         return ExitCodes.OK;

@@ -60,7 +60,8 @@ public final class Machine implements AutoCloseable {
     this.memory = memory;
     this.serial = new Serial(console, vm.interruptLine(Serial.COM1_GSI));
     this.bootTimer = new BootTimer(startNanos,
-        nanos -> log.info("Guest-boot-time = {} us", TimeUnit.NANOSECONDS.toMicros(nanos)));
+        nanos -> log.info("Guest-boot-time = {} us since VMM start (epoch {} us)", TimeUnit.NANOSECONDS.toMicros(nanos),
+            TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis())));
     ioBus.insert(serial, Serial.COM1_PORT, Serial.PORT_COUNT);
     ioBus.insert(new I8042(() -> stop(MachineExit.of(ExitKind.RESET, "guest reset through the i8042"))),
         I8042.DATA_PORT, I8042.PORT_SPAN);
