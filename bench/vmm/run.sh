@@ -45,7 +45,7 @@ ld -m elf_x86_64 -nostdlib -static --no-warn-rwx-segments -T "$guests/guest.ld" 
 echo "sbx vmm run, process start to first guest instruction (5 runs):"
 for i in 1 2 3 4 5; do
   t0=$(date +%s%6N)
-  log=$(java -XX:+UseSerialGC -Xshare:auto -jar cli/target/sbx.jar -D vmm run --kernel "$out/bootmark.elf" --memory 128m 2>&1 >/dev/null)
+  log=$(SBX_JAVA_OPTS= ./sbx -D vmm run --kernel "$out/bootmark.elf" --memory 128m 2>&1 >/dev/null)
   t1=$(echo "$log" | sed -n 's/.*Guest-boot-time = \([0-9]*\) us since VMM start (epoch \([0-9]*\) us).*/\2/p')
   vmm=$(echo "$log" | sed -n 's/.*Guest-boot-time = \([0-9]*\) us since VMM start.*/\1/p')
   rss=$(echo "$log" | sed -n 's/.*memory: \(.*\)/\1/p')
