@@ -69,6 +69,9 @@ class VmmRunCommandTest {
     assertEquals(ExitCodes.USAGE, tooSmall.code());
     assertTrue(tooSmall.err().startsWith("ERROR: --memory 1m is out of range"), tooSmall.err());
     assertEquals(ExitCodes.USAGE, run("vmm", "run", "--kernel", text.toString(), "--memory", "lots").code());
+    Result tooLarge = run("vmm", "run", "--kernel", text.toString(), "--memory", "900g");
+    assertEquals(ExitCodes.USAGE, tooLarge.code());
+    assertTrue(tooLarge.err().contains("is more than this host has"), tooLarge.err());
     assertEquals(ExitCodes.USAGE, run("vmm", "run", "--kernel", text.toString(), "--timeout", "soon").code());
     assertEquals(ExitCodes.USAGE, run("vmm", "run", "--kernel", text.toString(), "--cpus", "0").code());
     assertEquals(ExitCodes.USAGE, run("vmm", "run", "--kernel", text.toString(), "--engine", "hvf").code());
