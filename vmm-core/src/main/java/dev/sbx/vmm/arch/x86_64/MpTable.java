@@ -85,9 +85,10 @@ public final class MpTable {
           + " bytes, more than the " + X86Layout.MPTABLE_MAX_SIZE
           + " reserved for it; use fewer vCPUs or boot without it (ACPI's MADT has no such limit)");
     }
-    if (address < 0 || address + size > 0x1_0000_0000L) {
-      throw new IllegalArgumentException(
-          "MP table at 0x" + Long.toHexString(address) + " must lie below 4 GiB");
+    // Linux looks for the floating pointer on 16-byte boundaries; the pointer field is 32-bit.
+    if (address < 0 || address % 16 != 0 || address + size > 0x1_0000_0000L) {
+      throw new IllegalArgumentException("MP table at 0x" + Long.toHexString(address)
+          + " must be 16-byte aligned and lie below 4 GiB");
     }
     // The I/O APIC takes the first APIC ID after the processors': MP 1.4 wants IDs unique across
     // local and I/O APICs (Firecracker does the same).
