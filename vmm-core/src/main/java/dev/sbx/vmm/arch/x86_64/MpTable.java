@@ -58,33 +58,58 @@ public final class MpTable {
   }
 
   /**
+   * Whether {@link #build} accepts this configuration: 1 KiB holds about 40 vCPUs. A VMM can skip
+   * the MP table beyond that; kernels with ACPI use the MADT anyway.
+   */
+  public static boolean fits(int vcpuCount, List<MmioSlot> slots) {
+    return problem(vcpuCount, slots) == null;
+  }
+
+  /** Why this configuration cannot be described, or null. */
+  private static String problem(int vcpuCount, List<MmioSlot> slots) {
+    if (vcpuCount < 1 || vcpuCount > 0xFE) {
+      return "cannot describe " + vcpuCount + " vCPUs in the MP table: use 1 to 254";
+    }
+    for (MmioSlot s : slots) {
+      if (s.gsi() >= X86Layout.IOAPIC_PINS) {
+        return "virtio-mmio GSI " + s.gsi() + " has no I/O APIC pin: use 0-"
+            + (X86Layout.IOAPIC_PINS - 1);
+      }
+    }
+    int size = size(vcpuCount, gsisAboveIsa(slots).size());
+    if (size > X86Layout.MPTABLE_MAX_SIZE) {
+      return "MP table for " + vcpuCount + " vCPUs needs " + size + " bytes, more than the "
+          + X86Layout.MPTABLE_MAX_SIZE
+          + " reserved for it; use fewer vCPUs or boot without it (ACPI's MADT has no such limit)";
+    }
+    return null;
+  }
+
+  /** Virtio GSIs that the 16 ISA IRQ entries do not already route, ascending, each once. */
+  private static TreeSet<Integer> gsisAboveIsa(List<MmioSlot> slots) {
+    TreeSet<Integer> gsis = new TreeSet<>();
+    for (MmioSlot s : slots) {
+      if (s.gsi() >= ISA_IRQS) {
+        gsis.add(s.gsi());
+      }
+    }
+    return gsis;
+  }
+
+  /**
    * Builds the table to sit at {@code address} (floating pointer first, the configuration table
    * right after it).
    *
-   * @throws IllegalArgumentException if a GSI has no I/O APIC pin or the table would exceed
-   *     {@link X86Layout#MPTABLE_MAX_SIZE}
+   * @throws IllegalArgumentException if a GSI has no I/O APIC pin, the table would exceed
+   *     {@link X86Layout#MPTABLE_MAX_SIZE} (see {@link #fits}) or the address is unusable
    */
   public static GuestBlob build(int vcpuCount, List<MmioSlot> slots, long address) {
-    if (vcpuCount < 1 || vcpuCount > 0xFE) {
-      throw new IllegalArgumentException(
-          "cannot describe " + vcpuCount + " vCPUs in the MP table: use 1 to 254");
+    String problem = problem(vcpuCount, slots);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
-    TreeSet<Integer> extraGsis = new TreeSet<>();
-    for (MmioSlot s : slots) {
-      if (s.gsi() >= X86Layout.IOAPIC_PINS) {
-        throw new IllegalArgumentException("virtio-mmio GSI " + s.gsi()
-            + " has no I/O APIC pin: use 0-" + (X86Layout.IOAPIC_PINS - 1));
-      }
-      if (s.gsi() >= ISA_IRQS) {
-        extraGsis.add(s.gsi());
-      }
-    }
+    TreeSet<Integer> extraGsis = gsisAboveIsa(slots);
     int size = size(vcpuCount, extraGsis.size());
-    if (size > X86Layout.MPTABLE_MAX_SIZE) {
-      throw new IllegalArgumentException("MP table for " + vcpuCount + " vCPUs needs " + size
-          + " bytes, more than the " + X86Layout.MPTABLE_MAX_SIZE
-          + " reserved for it; use fewer vCPUs or boot without it (ACPI's MADT has no such limit)");
-    }
     // Linux looks for the floating pointer on 16-byte boundaries; the pointer field is 32-bit.
     if (address < 0 || address % 16 != 0 || address + size > 0x1_0000_0000L) {
       throw new IllegalArgumentException("MP table at 0x" + Long.toHexString(address)

@@ -6,6 +6,7 @@ import static dev.sbx.vmm.testing.LittleEndian.u16;
 import static dev.sbx.vmm.testing.LittleEndian.u32;
 import static dev.sbx.vmm.testing.LittleEndian.u8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,6 +154,9 @@ class MpTableTest {
     int max = (X86Layout.MPTABLE_MAX_SIZE - MpTable.size(0, 0)) / MpTable.PROCESSOR_ENTRY_LENGTH;
     assertTrue(MpTable.build(max, List.of(), X86Layout.MPTABLE_START).bytes().length
         <= X86Layout.MPTABLE_MAX_SIZE);
+    assertEquals(40, max);
+    assertTrue(MpTable.fits(max, List.of()));
+    assertFalse(MpTable.fits(max + 1, List.of()));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> MpTable.build(max + 1, List.of(), X86Layout.MPTABLE_START));
     assertTrue(e.getMessage().contains("use fewer vCPUs"), e.getMessage());
@@ -163,6 +167,10 @@ class MpTableTest {
     }
     int maxWithGsis = (X86Layout.MPTABLE_MAX_SIZE - MpTable.size(0, 8)) / 20;
     MpTable.build(maxWithGsis, eight, X86Layout.MPTABLE_START);
+    assertTrue(MpTable.fits(maxWithGsis, eight));
+    assertFalse(MpTable.fits(maxWithGsis + 1, eight));
+    assertFalse(MpTable.fits(1, List.of(new MmioSlot(0xC0000000L, 0x1000, 24))));
+    assertFalse(MpTable.fits(0, List.of()));
     assertThrows(IllegalArgumentException.class,
         () -> MpTable.build(maxWithGsis + 1, eight, X86Layout.MPTABLE_START));
   }
