@@ -27,6 +27,8 @@ public final class MpTable {
   public static final int PROCESSOR_ENTRY_LENGTH = 20;
   /** Bus, I/O APIC, I/O interrupt and local interrupt entries are all 8 bytes. */
   public static final int SHORT_ENTRY_LENGTH = 8;
+  static final int POINTER_CHECKSUM_OFFSET = 10;
+  static final int TABLE_CHECKSUM_OFFSET = 7;
 
   static final int ENTRY_PROCESSOR = 0;
   static final int ENTRY_BUS = 1;
@@ -116,7 +118,7 @@ public final class MpTable {
           + " must be 16-byte aligned and lie below 4 GiB");
     }
     // The I/O APIC takes the first APIC ID after the processors': MP 1.4 wants IDs unique across
-    // local and I/O APICs (Firecracker does the same).
+    // local and I/O APICs (Firecracker likewise uses an ID above the processors').
     int ioApicId = vcpuCount;
     long tableAddress = address + FLOATING_POINTER_LENGTH;
 
@@ -169,8 +171,9 @@ public final class MpTable {
     localInterrupt(b, INT_TYPE_NMI, 1);
 
     byte[] out = b.array();
-    ByteChecksum.fill(out, FLOATING_POINTER_LENGTH, out.length, FLOATING_POINTER_LENGTH + 7);
-    ByteChecksum.fill(out, 0, FLOATING_POINTER_LENGTH, 10);
+    ByteChecksum.fill(out, FLOATING_POINTER_LENGTH, out.length,
+        FLOATING_POINTER_LENGTH + TABLE_CHECKSUM_OFFSET);
+    ByteChecksum.fill(out, 0, FLOATING_POINTER_LENGTH, POINTER_CHECKSUM_OFFSET);
     return new GuestBlob(address, out);
   }
 
