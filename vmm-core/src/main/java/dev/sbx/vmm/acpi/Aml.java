@@ -101,7 +101,8 @@ public final class Aml {
 
   /** {@code Device(name) {terms}}. */
   public static byte[] device(String name, byte[]... terms) {
-    return pkg(new byte[] {EXT_OP_PREFIX, (byte) DEVICE_OP}, concat(AmlName.encode(name), concat(terms)));
+    return pkg(new byte[] {EXT_OP_PREFIX, (byte) DEVICE_OP},
+        concat(AmlName.encode(name), concat(terms)));
   }
 
   /** {@code Scope(name) {terms}}. */

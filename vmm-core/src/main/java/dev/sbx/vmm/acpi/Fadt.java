@@ -57,7 +57,8 @@ public final class Fadt {
         FLAG_HW_REDUCED_ACPI | FLAG_PWR_BUTTON | FLAG_SLP_BUTTON);
     b.put(MINOR_REVISION_OFFSET - Sdt.HEADER_SIZE, (byte) MINOR_REVISION);
     b.putLong(X_DSDT_OFFSET - Sdt.HEADER_SIZE, dsdtAddress);
-    b.position(HYPERVISOR_VENDOR_ID_OFFSET - Sdt.HEADER_SIZE).put(Sdt.ascii(HYPERVISOR_VENDOR_ID, 8));
+    b.position(HYPERVISOR_VENDOR_ID_OFFSET - Sdt.HEADER_SIZE)
+        .put(Sdt.ascii(HYPERVISOR_VENDOR_ID, 8));
     return Sdt.assemble("FACP", REVISION, b.array());
   }
 }

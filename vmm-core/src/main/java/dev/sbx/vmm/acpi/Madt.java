@@ -64,7 +64,8 @@ public final class Madt {
 
   private static long u32(String what, long v) {
     if (v < 0 || v > 0xFFFF_FFFFL) {
-      throw new IllegalArgumentException(what + " 0x" + Long.toHexString(v) + " must fit in 32 bits");
+      throw new IllegalArgumentException(
+          what + " 0x" + Long.toHexString(v) + " must fit in 32 bits");
     }
     return v;
   }

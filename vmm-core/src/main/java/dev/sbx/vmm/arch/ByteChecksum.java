@@ -23,7 +23,8 @@ public final class ByteChecksum {
    */
   public static void fill(byte[] bytes, int from, int to, int at) {
     if (at < from || at >= to) {
-      throw new IllegalArgumentException("checksum byte " + at + " outside [" + from + ", " + to + ")");
+      throw new IllegalArgumentException(
+          "checksum byte " + at + " outside [" + from + ", " + to + ")");
     }
     bytes[at] = 0;
     bytes[at] = (byte) -sum(bytes, from, to);

@@ -17,7 +17,8 @@ public record GuestBlob(long address, byte[] bytes) {
     }
     bytes = bytes.clone();
     if (address + bytes.length < address) {
-      throw new IllegalArgumentException("blob at 0x" + Long.toHexString(address) + " wraps around");
+      throw new IllegalArgumentException(
+          "blob at 0x" + Long.toHexString(address) + " wraps around");
     }
   }
 

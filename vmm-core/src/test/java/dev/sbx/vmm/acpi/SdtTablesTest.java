@@ -74,7 +74,8 @@ class SdtTablesTest {
     assertEquals(5, u8(f, 131), "minor revision");
     assertEquals(0, u64(f, 132), "X_FIRMWARE_CTRL");
     assertEquals(0xA0000L, u64(f, 140), "X_DSDT");
-    assertArrayEquals(new byte[268 - 148], Arrays.copyOfRange(f, 148, 268), "X_ blocks and sleep regs");
+    assertArrayEquals(new byte[268 - 148], Arrays.copyOfRange(f, 148, 268),
+        "X_ blocks and sleep registers");
     assertEquals("SBXVMM  ", ascii(f, 268, 8), "hypervisor vendor identity");
   }
 

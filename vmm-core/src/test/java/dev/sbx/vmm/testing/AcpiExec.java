@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public final class AcpiExec {
 
   private static final Pattern PROBLEM =
-      Pattern.compile("(?i)(acpi|firmware) (error|warning|exception)|segmentation fault|AE_[A-Z_]+");
+      Pattern.compile("(?i)(acpi|firmware) (error|warning|exception)|segmentation fault"
+          + "|AE_[A-Z_]+");
 
   private AcpiExec() {}
 
@@ -51,10 +52,12 @@ public final class AcpiExec {
     }
     String text = out;
     assertEquals(0, p.exitValue(), () -> "acpiexec failed:\n" + text);
-    assertTrue(out.contains("ACPI: No outstanding allocations"), () -> "acpiexec did not finish cleanly:\n" + text);
+    assertTrue(out.contains("ACPI: No outstanding allocations"),
+        () -> "acpiexec did not finish cleanly:\n" + text);
     for (String line : out.split("\n")) {
       if (!allowed.matcher(line).find()) {
-        assertFalse(PROBLEM.matcher(line).find(), () -> "acpiexec complained: " + line + "\n" + text);
+        assertFalse(PROBLEM.matcher(line).find(),
+            () -> "acpiexec complained: " + line + "\n" + text);
       }
     }
     return out;

@@ -75,7 +75,8 @@ public final class Iasl {
     assertEquals(0, r.exitCode(), () -> what + " failed:\n" + r.output());
     for (String line : r.output().split("\n")) {
       String rest = NONE.matcher(line).replaceAll("");
-      assertFalse(PROBLEM.matcher(rest).find(), () -> what + " complained: " + line + "\n" + r.output());
+      assertFalse(PROBLEM.matcher(rest).find(),
+          () -> what + " complained: " + line + "\n" + r.output());
     }
   }
 }

@@ -58,8 +58,8 @@ public final class X86AcpiTables {
     if (rsdpAddress < 0 || rsdpAddress % 16 != 0
         || (rsdpAddress < tablesEnd && rsdpAddress + Rsdp.LENGTH > tablesStart)) {
       throw new IllegalArgumentException("RSDP address 0x" + Long.toHexString(rsdpAddress)
-          + " must be 16-byte aligned and outside the table area [0x" + Long.toHexString(tablesStart)
-          + ", 0x" + Long.toHexString(tablesEnd) + ")");
+          + " must be 16-byte aligned and outside the table area [0x"
+          + Long.toHexString(tablesStart) + ", 0x" + Long.toHexString(tablesEnd) + ")");
     }
     checkSlots(virtioSlots, hasSerial, hasI8042);
 

@@ -86,8 +86,8 @@ class X86AcpiTablesIaslTest {
       assertTrue(d.contains("Name (_HID, \"LNRO0005\")"), d);
       assertEquals(i, uid(d), d);
       assertTrue(d.contains("Name (_CCA, One)"), d);
-      Matcher m = Pattern.compile("Memory32Fixed \\(ReadWrite,\\s+0x(\\p{XDigit}{8}),\\s+// Address "
-          + "Base\\s+0x(\\p{XDigit}{8}),").matcher(d);
+      Matcher m = Pattern.compile("Memory32Fixed \\(ReadWrite,\\s+0x(\\p{XDigit}{8}),"
+          + "\\s+// Address Base\\s+0x(\\p{XDigit}{8}),").matcher(d);
       assertTrue(m.find(), d);
       assertEquals(slot.base(), Long.parseLong(m.group(1), 16));
       assertEquals(slot.size(), Long.parseLong(m.group(2), 16));
@@ -98,7 +98,7 @@ class X86AcpiTablesIaslTest {
     assertEquals(SLOTS.size(), dsl.split("\"LNRO0005\"", -1).length - 1);
   }
 
-  /** GSIs of every {@code Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive)} in a device. */
+  /** GSIs of each {@code Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive)} in a device. */
   private static List<Long> interrupts(String device) {
     Matcher m = Pattern.compile("Interrupt \\(ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, \\)"
         + "\\s*\\{\\s*0x(\\p{XDigit}{8}),\\s*\\}").matcher(device);

@@ -188,13 +188,18 @@ class X86AcpiTablesTest {
     long s = X86Layout.ACPI_TABLES_START;
     long e = X86Layout.ACPI_TABLES_END;
     long r = X86Layout.RSDP_ADDR;
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(0, List.of(), true, true, r, s, e));
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(256, List.of(), true, true, r, s, e));
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1, List.of(), true, true, r, e, s));
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1, List.of(), true, true, r + 8, s, e));
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1, List.of(), true, true, s + 16, s, e));
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1, List.of(), true, true, s - 16, s, e),
-        "RSDP overlapping the start of the area");
+    assertRejected(0, List.of(), true, true, r, s, e);
+    assertRejected(256, List.of(), true, true, r, s, e);
+    assertRejected(1, List.of(), true, true, r, e, s); // empty area
+    assertRejected(1, List.of(), true, true, r + 8, s, e); // RSDP not 16-byte aligned
+    assertRejected(1, List.of(), true, true, s + 16, s, e); // RSDP inside the area
+    assertRejected(1, List.of(), true, true, s - 16, s, e); // RSDP overlapping its start
+  }
+
+  private static void assertRejected(int vcpus, List<MmioSlot> slots, boolean serial,
+      boolean i8042, long rsdp, long start, long end) {
+    assertThrows(IllegalArgumentException.class,
+        () -> X86AcpiTables.build(vcpus, slots, serial, i8042, rsdp, start, end));
   }
 
   @Test
@@ -204,22 +209,18 @@ class X86AcpiTablesTest {
     long r = X86Layout.RSDP_ADDR;
     long base = X86Layout.MMIO_32_START;
     // GSI beyond the I/O APIC's 24 pins
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1,
-        List.of(new MmioSlot(base, 0x1000, 24)), true, true, r, s, e));
+    assertRejected(1, List.of(new MmioSlot(base, 0x1000, 24)), true, true, r, s, e);
     // two devices on one GSI
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1,
-        List.of(new MmioSlot(base, 0x1000, 5), new MmioSlot(base + 0x1000, 0x1000, 5)), true, true, r, s, e));
+    assertRejected(1, List.of(new MmioSlot(base, 0x1000, 5),
+        new MmioSlot(base + 0x1000, 0x1000, 5)), true, true, r, s, e);
     // GSI of COM1, or of the i8042, only when that device is there
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1,
-        List.of(new MmioSlot(base, 0x1000, 4)), true, false, r, s, e));
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1,
-        List.of(new MmioSlot(base, 0x1000, 1)), false, true, r, s, e));
+    assertRejected(1, List.of(new MmioSlot(base, 0x1000, 4)), true, false, r, s, e);
+    assertRejected(1, List.of(new MmioSlot(base, 0x1000, 1)), false, true, r, s, e);
     X86AcpiTables.build(1, List.of(new MmioSlot(base, 0x1000, 4)), false, true, r, s, e);
     // overlapping windows, in either order
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1,
-        List.of(new MmioSlot(base + 0x800, 0x1000, 6), new MmioSlot(base, 0x1000, 5)), true, true, r, s, e));
-    // window above 4 GiB cannot be a Memory32Fixed
-    assertThrows(IllegalArgumentException.class, () -> X86AcpiTables.build(1,
-        List.of(new MmioSlot(0x1_0000_0000L, 0x1000, 5)), true, true, r, s, e));
+    assertRejected(1, List.of(new MmioSlot(base + 0x800, 0x1000, 6),
+        new MmioSlot(base, 0x1000, 5)), true, true, r, s, e);
+    // a window above 4 GiB cannot be a Memory32Fixed
+    assertRejected(1, List.of(new MmioSlot(0x1_0000_0000L, 0x1000, 5)), true, true, r, s, e);
   }
 }
