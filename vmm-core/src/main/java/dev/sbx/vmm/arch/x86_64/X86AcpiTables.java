@@ -34,6 +34,16 @@ public final class X86AcpiTables {
   private X86AcpiTables() {}
 
   /**
+   * Builds the tables at the standard places: RSDP at {@link X86Layout#RSDP_ADDR}, the rest in
+   * [{@link X86Layout#ACPI_TABLES_START}, {@link X86Layout#ACPI_TABLES_END}).
+   */
+  public static AcpiTableSet build(int vcpuCount, List<MmioSlot> virtioSlots, boolean hasSerial,
+      boolean hasI8042) {
+    return build(vcpuCount, virtioSlots, hasSerial, hasI8042, X86Layout.RSDP_ADDR,
+        X86Layout.ACPI_TABLES_START, X86Layout.ACPI_TABLES_END);
+  }
+
+  /**
    * Builds the tables.
    *
    * @param vcpuCount vCPUs; vCPU {@code i} has ACPI processor UID and APIC ID {@code i}

@@ -32,8 +32,17 @@ class X86AcpiTablesTest {
   }
 
   static AcpiTableSet standard(int vcpus, List<MmioSlot> slots) {
-    return X86AcpiTables.build(vcpus, slots, true, true, X86Layout.RSDP_ADDR,
-        X86Layout.ACPI_TABLES_START, X86Layout.ACPI_TABLES_END);
+    return X86AcpiTables.build(vcpus, slots, true, true);
+  }
+
+  @Test
+  void defaultPlacesAreTheStandardLayout() {
+    assertEquals(X86AcpiTables.build(3, slots(2), true, false, X86Layout.RSDP_ADDR,
+            X86Layout.ACPI_TABLES_START, X86Layout.ACPI_TABLES_END),
+        X86AcpiTables.build(3, slots(2), true, false));
+    assertEquals(0xE0000L, X86Layout.RSDP_ADDR);
+    assertEquals(0x9FC00L + 0x400, X86Layout.ACPI_TABLES_START);
+    assertEquals(0xE0000L, X86Layout.ACPI_TABLES_END);
   }
 
   /** The table a guest finds at {@code address}, by looking through the blobs like memory. */
