@@ -17,7 +17,9 @@ import dev.sbx.vmm.bus.Bus;
 import dev.sbx.vmm.devices.legacy.BootTimer;
 import dev.sbx.vmm.devices.legacy.I8042;
 import dev.sbx.vmm.devices.legacy.Serial;
+import dev.sbx.vmm.hypervisor.EventPlumbing;
 import dev.sbx.vmm.hypervisor.Hypervisor;
+import dev.sbx.vmm.hypervisor.InterruptLine;
 import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.hypervisor.Vcpu;
 import dev.sbx.vmm.hypervisor.Vm;
@@ -164,6 +166,16 @@ public final class Machine implements AutoCloseable {
 
   public Bus mmioBus() {
     return mmioBus;
+  }
+
+  /** Kernel-side doorbells and interrupt events, when the hypervisor has them. */
+  public Optional<EventPlumbing> eventPlumbing() {
+    return vm.eventPlumbing();
+  }
+
+  /** An interrupt line of the guest's interrupt controller. */
+  public InterruptLine interruptLine(int gsi) throws HypervisorException {
+    return vm.interruptLine(gsi);
   }
 
   public Serial serial() {

@@ -135,6 +135,63 @@ class KvmGuestTest {
   }
 
   @Test
+  void doorbellWritesSignalTheEventfdInsteadOfExiting() throws Exception {
+    TestDevice mmio = new TestDevice();
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    try (KvmHypervisor kvm = KvmHypervisor.open();
+        Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("doorbell"), Optional.empty(), "", 1,
+            64L << 20), console)) {
+      m.mmioBus().insert(mmio, 0xd0000000L, 0x1000);
+      dev.sbx.vmm.hypervisor.EventNotifier bell = m.eventPlumbing().orElseThrow()
+          .registerDoorbell(0xd0000050L, 4, 1);
+      m.start();
+      MachineExit exit = m.awaitExit(LIMIT);
+      assertEquals(ExitKind.RESET, exit.kind(), exit.describe());
+      assertEquals(1, bell.drain(), "the matching write signalled the eventfd");
+      assertEquals(0, bell.drain());
+      assertEquals(List.of("w4@50=2"), mmio.log, "only the non-matching write reached the bus");
+    }
+  }
+
+  @Test
+  void interruptEventsReachTheGuestThroughTheIoapic() throws Exception {
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    try (KvmHypervisor kvm = KvmHypervisor.open();
+        Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("irq"), Optional.empty(), "", 1,
+            64L << 20), console)) {
+      dev.sbx.vmm.hypervisor.EventNotifier irq = m.eventPlumbing().orElseThrow().interruptEvent(10);
+      m.start();
+      long deadline = System.nanoTime() + LIMIT.toNanos();
+      while (!console.toString().contains("ready\n") && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      irq.signal();
+      MachineExit exit = m.awaitExit(LIMIT);
+      assertEquals(ExitKind.RESET, exit.kind(), exit.describe() + " " + console);
+      assertEquals("ready\nirq 30\n", console.toString());
+    }
+  }
+
+  @Test
+  void interruptLinesReachTheGuestToo() throws Exception {
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    try (KvmHypervisor kvm = KvmHypervisor.open();
+        Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("irq"), Optional.empty(), "", 1,
+            64L << 20), console)) {
+      dev.sbx.vmm.hypervisor.InterruptLine line = m.interruptLine(10);
+      m.start();
+      long deadline = System.nanoTime() + LIMIT.toNanos();
+      while (!console.toString().contains("ready\n") && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      line.trigger();
+      MachineExit exit = m.awaitExit(LIMIT);
+      assertEquals(ExitKind.RESET, exit.kind(), exit.describe() + " " + console);
+      assertEquals("ready\nirq 30\n", console.toString());
+    }
+  }
+
+  @Test
   void tripleFaultIsReportedWithTheRip() throws Exception {
     Run r = boot(TestGuests.pvh("triple_fault"), Optional.empty(), "x", 1, List.of(), LIMIT);
     assertEquals(ExitKind.TRIPLE_FAULT, r.exit().kind(), r.exit().describe());
