@@ -66,6 +66,8 @@ public final class VmmRunCommand implements Callable<Integer> {
   @Option(names = "--engine", paramLabel = "ENGINE", description = "Hypervisor engine: kvm (default: ${DEFAULT-VALUE}).")
   String engine = "kvm";
 
+  @picocli.CommandLine.Mixin DeviceOptions devices;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -96,7 +98,7 @@ public final class VmmRunCommand implements Callable<Integer> {
     MachineConfig cfg = new MachineConfig(kernel, Optional.ofNullable(initrd), cmdline, cpus, memBytes);
     try (OutputStream console = openConsole();
         Hypervisor hv = openEngine();
-        Machine machine = Machine.create(hv, cfg, console)) {
+        Machine machine = Machine.create(hv, cfg, console, devices.openAll())) {
       machine.start();
       MachineExit exit = machine.awaitExit(limit);
       console.flush();

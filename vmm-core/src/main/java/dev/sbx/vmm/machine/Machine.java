@@ -62,6 +62,7 @@ public final class Machine implements AutoCloseable {
   private final CountDownLatch startGate = new CountDownLatch(1);
   private final CompletableFuture<MachineExit> exit = new CompletableFuture<>();
   private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
+  private VirtioSlots virtio;
 
   private Machine(Vm vm, GuestMemory memory, OutputStream console, long startNanos) throws HypervisorException {
     this.vm = vm;
@@ -82,6 +83,12 @@ public final class Machine implements AutoCloseable {
    */
   public static Machine create(Hypervisor hv, MachineConfig cfg, OutputStream console)
       throws HypervisorException, KernelLoadException {
+    return create(hv, cfg, console, List.of());
+  }
+
+  /** As {@link #create(Hypervisor, MachineConfig, OutputStream)}, with virtio devices on the MMIO bus. */
+  public static Machine create(Hypervisor hv, MachineConfig cfg, OutputStream console,
+      List<dev.sbx.vmm.virtio.VirtioDevice> devices) throws HypervisorException, KernelLoadException {
     long startNanos = System.nanoTime();
     if (cfg.vcpus() > hv.maxVcpus()) {
       throw new HypervisorException(cfg.vcpus() + " vCPUs requested; " + hv.name() + " allows at most " + hv.maxVcpus());
@@ -104,10 +111,11 @@ public final class Machine implements AutoCloseable {
       if (cfg.initrd().isPresent()) {
         initrd = Optional.of(KernelLoader.loadInitrd(cfg.initrd().get(), mem, kernel, layout.lowRamEnd()));
       }
-      long rsdp = m.writePlatformTables(cfg.vcpus(), List.of());
+      m.virtio = VirtioSlots.attach(vm, mem, m.mmioBus, devices);
+      long rsdp = m.writePlatformTables(cfg.vcpus(), m.virtio.slots());
       X86BootState boot;
       try {
-        boot = X86Boot.configure(mem, kernel, cfg.cmdline(), initrd, layout.e820(), rsdp, true);
+        boot = X86Boot.configure(mem, kernel, cfg.cmdline() + m.virtio.cmdline(), initrd, layout.e820(), rsdp, true);
       } catch (IllegalArgumentException e) {
         throw new KernelLoadException(e.getMessage(), e);
       }
@@ -242,6 +250,9 @@ public final class Machine implements AutoCloseable {
     boolean allJoined = true;
     for (VcpuThread t : vcpus) {
       allJoined &= t.join(VCPU_JOIN_MILLIS);
+    }
+    if (virtio != null) {
+      virtio.close();
     }
     if (allJoined) {
       vm.close();
