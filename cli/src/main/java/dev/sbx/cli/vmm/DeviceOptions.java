@@ -5,6 +5,7 @@ import dev.sbx.cli.UserException;
 import dev.sbx.vmm.virtio.VirtioDevice;
 import dev.sbx.vmm.virtio.block.BlockDevice;
 import dev.sbx.vmm.virtio.rng.RngDevice;
+import dev.sbx.vmm.virtio.vsock.VsockDevice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public final class DeviceOptions {
   Long vsockCid;
 
   @Option(names = "--vsock-uds", paramLabel = "PATH",
-      description = "Host Unix socket for vsock: host connects here with 'CONNECT <port>'; guest connections to port P go to PATH_P (default: vsock.sock in the working directory).")
+      description = "Host Unix socket for vsock (created; must not exist): the host connects here and sends 'CONNECT <port>'; guest connections to host port P go to the socket PATH_P. Without it only in-process services answer.")
   Path vsockUds;
 
   @Option(names = "--rng", description = "Add a virtio-rng device fed by the host's SecureRandom.")
@@ -93,7 +94,15 @@ public final class DeviceOptions {
   }
 
   VirtioDevice openVsock() {
-    throw new UserException("--vsock: virtio-vsock is not available in this build yet", ExitCodes.FAILURE);
+    if (vsockCid < 3 || vsockCid >= 0xffffffffL) {
+      throw new UserException("--vsock " + vsockCid + ": CIDs 0-2 and 2^32-1 are reserved; use 3 or more",
+          ExitCodes.USAGE);
+    }
+    try {
+      return VsockDevice.create(vsockCid, vsockUds, VsockDevice.DEFAULT_MAX_CONNECTIONS);
+    } catch (IOException e) {
+      throw new UserException(e.getMessage(), ExitCodes.FAILURE, e);
+    }
   }
 
   /** Opens every requested device in a fixed order (disks, shares, vsock, rng); all or nothing. */

@@ -82,6 +82,9 @@ public final class VmmVhostUserCommand implements Callable<Integer> {
         if (devices.vsockCid == null) {
           throw new UserException("--device vsock needs --vsock CID", ExitCodes.USAGE);
         }
+        if (devices.vsockUds == null) {
+          devices.vsockUds = Path.of(socket + ".vsock");
+        }
         return devices.openVsock();
       }
       case "rng" -> {
