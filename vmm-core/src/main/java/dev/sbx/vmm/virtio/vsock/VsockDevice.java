@@ -253,7 +253,8 @@ public final class VsockDevice implements VirtioDevice {
           conn.peerStopped = true;
         }
         if ((h.flags() & (SHUTDOWN_RCV | SHUTDOWN_SEND)) == (SHUTDOWN_RCV | SHUTDOWN_SEND)) {
-          close(conn, true);
+          // The guest is done: deliver what it already sent, then close the host side.
+          close(conn, true, true);
         }
       }
       case OP_CREDIT_UPDATE -> markReady(conn);
@@ -474,13 +475,18 @@ public final class VsockDevice implements VirtioDevice {
   }
 
   private void close(Connection conn, boolean rst) {
+    close(conn, rst, false);
+  }
+
+  /** Ends a connection; {@code flush} lets the writer deliver queued guest data before closing the host side. */
+  private void close(Connection conn, boolean rst, boolean flush) {
     if (conn.closed) {
       return;
     }
     conn.closed = true;
     conns.remove(key(conn.localPort, conn.peerPort));
     conn.toHost.add(CLOSE_MARK);
-    if (conn.host != null) {
+    if (conn.host != null && (!flush || conn.state != State.ESTABLISHED)) {
       conn.host.close();
     }
     if (rst) {
@@ -615,6 +621,7 @@ public final class VsockDevice implements VirtioDevice {
         while (true) {
           byte[] d = toHost.take();
           if (d == CLOSE_MARK) {
+            ep.close();
             return;
           }
           if (d == SHUTDOWN_MARK) {
