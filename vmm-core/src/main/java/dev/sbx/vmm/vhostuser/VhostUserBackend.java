@@ -107,7 +107,13 @@ public final class VhostUserBackend implements AutoCloseable {
         boolean needReply = (flags & FLAG_NEED_REPLY) != 0 && (protocolFeatures & (1L << PF_REPLY_ACK)) != 0;
         boolean ok;
         synchronized (this) {
-          ok = handle(request, p, fds, needReply);
+          try {
+            ok = handle(request, p, fds, needReply);
+          } catch (IndexOutOfBoundsException e) {
+            // A payload shorter than its request needs: refuse it, keep serving.
+            log.warn("vhost-user request {} with a short payload ({} bytes)", request, size);
+            ok = false;
+          }
         }
         if (needReply && !repliesItself(request)) {
           reply(request, u64(ok ? 0 : 1));
@@ -159,11 +165,10 @@ public final class VhostUserBackend implements AutoCloseable {
         return setMemTable(p, fds);
       case SET_VRING_NUM: {
         Vring r = ring(p, 8);
-        int num = p.getInt(4);
         if (r == null || r.running) {
           return false;
         }
-        r.queue.setSize(num);
+        r.queue.setSize(p.getInt(4));
         return true;
       }
       case SET_VRING_ADDR:
