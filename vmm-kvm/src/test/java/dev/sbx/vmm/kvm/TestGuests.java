@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestGuests {
   private static final Path OUT = Path.of("target", "test-guests").toAbsolutePath();
   private static final String[] SOURCES = {
-      "common32.h", "xen_note.h", "pvh.S", "linux64.S", "triple_fault.S", "spin.S", "devices.S", "exits.S", "bootmark.S", "irq.S", "doorbell.S",
+      "common32.h", "xen_note.h", "pvh.S", "linux64.S", "triple_fault.S", "spin.S", "devices.S", "exits.S", "bootmark.S", "irq.S", "doorbell.S", "virtio_rng.S",
       "guest.ld", "guest64.ld", "bzpayload.ld"};
   private static boolean extracted;
 
