@@ -117,7 +117,10 @@ public final class EventLoop implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (!running) {
+      return;
+    }
     running = false;
     wakeup.signal();
     if (!isLoopThread()) {
