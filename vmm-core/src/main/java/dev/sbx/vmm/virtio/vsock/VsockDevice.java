@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -59,6 +61,7 @@ public final class VsockDevice implements VirtioDevice {
   static final int FIRST_HOST_PORT = 1 << 30;
   static final int MAX_CONTROL = 4096;
   private static final int MAX_CONNECT_LINE = 32;
+  static final long CONNECT_TIMEOUT_SECONDS = 10;
   private static final byte[] SHUTDOWN_MARK = new byte[0];
   private static final byte[] CLOSE_MARK = new byte[0];
 
@@ -353,6 +356,17 @@ public final class VsockDevice implements VirtioDevice {
       conns.put(key(local, port), conn);
       queueControl(local, port, OP_REQUEST, 0);
       pump();
+      // A guest that never answers must not hold the host socket and a connection slot forever.
+      CompletableFuture.runAsync(() -> expire(conn),
+          CompletableFuture.delayedExecutor(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    }
+  }
+
+  private synchronized void expire(Connection conn) {
+    if (!conn.closed && conn.state == State.AWAIT_GUEST) {
+      log.debug("guest port {} did not answer a host connection; giving up", conn.peerPort);
+      close(conn, true);
+      pump();
     }
   }
 
@@ -598,8 +612,9 @@ public final class VsockDevice implements VirtioDevice {
             return;
           }
           if (n < 0) {
-            // The host is done sending: tell the guest; it answers with RST when it is done too.
-            queueControl(localPort, peerPort, OP_SHUTDOWN, SHUTDOWN_RCV | SHUTDOWN_SEND);
+            // The host is done sending (it may still read): the guest sees EOF and closes when
+            // it is done too; a host that closed outright makes the next write fail and reset.
+            queueControl(localPort, peerPort, OP_SHUTDOWN, SHUTDOWN_SEND);
             pump();
             return;
           }

@@ -234,8 +234,39 @@ class VsockDeviceTest {
         s.write(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("hi", new String(g.await(op(OP_RW), new ArrayList<>()).data(), StandardCharsets.US_ASCII));
       }
-      // The service closed: the guest hears SHUTDOWN.
-      assertEquals(3, g.await(op(OP_SHUTDOWN), new ArrayList<>()).h().flags());
+      // The service closed: the guest hears that the host will send no more.
+      assertEquals(SHUTDOWN_SEND, g.await(op(OP_SHUTDOWN), new ArrayList<>()).h().flags());
+    }
+  }
+
+  @Test
+  void guestHalfCloseDeliversDataThenEofAndTheHostCanStillAnswer() throws Exception {
+    Path uds = dir.resolve("v.sock");
+    try (ServerSocketChannel svc = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      svc.bind(UnixDomainSocketAddress.of(Path.of(uds + "_5001")));
+      GuestVsock g = guest(uds, 4, false);
+      g.send(g.hdr(1000, 5001, OP_REQUEST, 0, 1 << 20, 0), new byte[0]);
+      try (SocketChannel s = svc.accept()) {
+        g.await(op(OP_RESPONSE), new ArrayList<>());
+        byte[] msg = "abc".getBytes(StandardCharsets.US_ASCII);
+        g.send(g.hdr(1000, 5001, OP_RW, 3, 1 << 20, 0), msg);
+        g.send(new VsockHeader(GuestVsock.CID, VsockDevice.HOST_CID, 1000, 5001, 0, TYPE_STREAM, OP_SHUTDOWN,
+            SHUTDOWN_SEND, 1 << 20, 0), new byte[0]);
+        ByteBuffer in = ByteBuffer.allocate(16);
+        while (s.read(in) >= 0) {
+          // until EOF
+        }
+        in.flip();
+        assertEquals("abc", StandardCharsets.US_ASCII.decode(in).toString());
+        // The host can still answer after the guest's half close.
+        s.write(ByteBuffer.wrap("ok".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("ok", new String(g.await(op(OP_RW), new ArrayList<>()).data(), StandardCharsets.US_ASCII));
+        // A full shutdown ends the connection with RST.
+        g.send(new VsockHeader(GuestVsock.CID, VsockDevice.HOST_CID, 1000, 5001, 0, TYPE_STREAM, OP_SHUTDOWN,
+            SHUTDOWN_SEND | SHUTDOWN_RCV, 1 << 20, 0), new byte[0]);
+        g.await(op(OP_RST), new ArrayList<>());
+        assertEquals(0, dev.connectionCount());
+      }
     }
   }
 
