@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sbx.cli.ExitCodes;
-import dev.sbx.vmm.kvm.TestGuests;
+import dev.sbx.vmm.testing.TestGuests;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -38,7 +38,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +61,7 @@ public final class Machine implements AutoCloseable {
   private final List<VcpuThread> vcpus = new ArrayList<>();
   private final CountDownLatch startGate = new CountDownLatch(1);
   private final CompletableFuture<MachineExit> exit = new CompletableFuture<>();
-  private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
+  private final AtomicBoolean closed = new AtomicBoolean();
   private VirtioSlots virtio;
 
   private Machine(Vm vm, GuestMemory memory, OutputStream console, long startNanos) throws HypervisorException {

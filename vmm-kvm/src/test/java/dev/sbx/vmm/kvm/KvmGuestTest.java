@@ -10,6 +10,7 @@ import dev.sbx.vmm.machine.ExitKind;
 import dev.sbx.vmm.machine.Machine;
 import dev.sbx.vmm.machine.MachineConfig;
 import dev.sbx.vmm.machine.MachineExit;
+import dev.sbx.vmm.testing.TestGuests;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

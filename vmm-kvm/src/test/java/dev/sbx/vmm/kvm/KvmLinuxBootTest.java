@@ -8,6 +8,8 @@ import dev.sbx.vmm.machine.ExitKind;
 import dev.sbx.vmm.machine.Machine;
 import dev.sbx.vmm.machine.MachineConfig;
 import dev.sbx.vmm.machine.MachineExit;
+import dev.sbx.vmm.testing.CpioWriter;
+import dev.sbx.vmm.testing.TestGuests;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.sbx.vmm.kvm;
+package dev.sbx.vmm.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,7 +99,7 @@ public final class TestGuests {
     extracted = true;
   }
 
-  static void run(List<String> cmd) {
+  public static void run(List<String> cmd) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());

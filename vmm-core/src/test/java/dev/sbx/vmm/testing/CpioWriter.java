@@ -1,26 +1,26 @@
-package dev.sbx.vmm.kvm;
+package dev.sbx.vmm.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** The "newc" cpio format the kernel unpacks as an initramfs, for test initrds. */
-final class CpioWriter {
+public final class CpioWriter {
   private final OutputStream out;
   private long written;
   private int ino = 1;
 
-  CpioWriter(OutputStream out) {
+  public CpioWriter(OutputStream out) {
     this.out = out;
   }
 
-  void file(String name, int mode, byte[] data) throws IOException {
+  public void file(String name, int mode, byte[] data) throws IOException {
     header(name, mode, data.length);
     put(data);
     pad();
   }
 
-  void finish() throws IOException {
+  public void finish() throws IOException {
     header("TRAILER!!!", 0, 0);
     out.flush();
   }
