@@ -129,13 +129,9 @@ class VhostUserQemuTest {
           "-device", d[1] + ",chardev=c" + i));
       i++;
     }
-    guest = QemuGuest.start(kernel, initrd, "256M", args, line -> {
-      if (line.contains("SBX-VSOCK-LISTENING") || line.startsWith("vsockt listening")) {
-        connectHostToGuest(uds);
-      }
-    });
-    // The guest tool's "listening" line goes to a log file, so poll for the port instead.
+    // Host-to-guest: keep trying CONNECT 6000 until the guest's tool listens.
     CompletableFuture.runAsync(() -> connectWhenListening(uds));
+    guest = QemuGuest.start(kernel, initrd, "256M", args, line -> {});
     exitCode = guest.waitFor(240);
   }
 
@@ -222,10 +218,6 @@ class VhostUserQemuTest {
         return;
       }
     }
-  }
-
-  private void connectHostToGuest(Path uds) {
-    // Kept for guests that print a marker on the console; the poller above does the work.
   }
 
   private static long allocatedBlocks(Path p) throws IOException, InterruptedException {
