@@ -28,7 +28,9 @@ public final class Initramfs {
   }
 
   public Path build(TestKernel kernel, Path workDir) throws IOException, InterruptedException {
-    if (!Files.isExecutable(BUSYBOX)) {
+    // Debian's plain busybox is dynamically linked (it names the ELF interpreter): useless alone.
+    if (!Files.isExecutable(BUSYBOX) || new String(Files.readAllBytes(BUSYBOX),
+        java.nio.charset.StandardCharsets.ISO_8859_1).contains("/lib64/ld-linux")) {
       throw new IOException("the device tests need a static busybox at /bin/busybox: apt-get install busybox-static");
     }
     Path root = workDir.resolve("initramfs-root");
