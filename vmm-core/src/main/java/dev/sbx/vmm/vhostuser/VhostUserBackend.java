@@ -252,7 +252,13 @@ public final class VhostUserBackend implements AutoCloseable {
     }
     List<Integer> taken = new ArrayList<>(fds);
     fds.clear();
-    VhostUserMemory next = VhostUserMemory.map(table, taken);
+    VhostUserMemory next;
+    try {
+      next = VhostUserMemory.map(table, taken);
+    } catch (IOException e) {
+      log.warn("refusing SET_MEM_TABLE: {}", e.getMessage());
+      return false;
+    }
     boolean anyRunning = false;
     for (Vring r : rings) {
       anyRunning |= r.running;

@@ -161,6 +161,8 @@ class VhostUserBackendTest {
     assertEquals(1, acked(SET_MEM_TABLE, memTable(9, GPA, RAM, UVA)));
     assertEquals(1, acked(SET_MEM_TABLE, memTable(1, GPA, RAM, UVA)), "no fd attached");
     assertEquals(1, acked(SET_MEM_TABLE, memTable(0, GPA, RAM, UVA), memfd.fd()));
+    assertEquals(1, acked(SET_MEM_TABLE, memTable(1, GPA, 2L * RAM, UVA), memfd.fd()), "larger than the memfd");
+    assertEquals(1, acked(SET_MEM_TABLE, memTable(1, -4096L, RAM, UVA), memfd.fd()), "guest range wraps");
     assertEquals(0, acked(SET_MEM_TABLE, memTable(1, GPA, RAM, UVA), memfd.fd()), "still usable");
   }
 

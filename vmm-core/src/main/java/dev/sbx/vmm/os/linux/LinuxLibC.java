@@ -95,6 +95,10 @@ final class LinuxLibC {
 
   static native int ftruncate(int fd, long length) throws LastErrorException;
 
+  static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+  static final int SEEK_END = 2;
+
   static native String strerror(int errnum);
 
   static String describe(LastErrorException e) {

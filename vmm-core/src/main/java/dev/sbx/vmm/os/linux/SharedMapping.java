@@ -27,6 +27,11 @@ public final class SharedMapping implements AutoCloseable {
       throw new IOException("cannot map " + size + " bytes");
     }
     try {
+      // Touching a mapping past the end of its file faults: refuse a table that claims more.
+      long fileSize = LinuxLibC.lseek(fd, 0, LinuxLibC.SEEK_END);
+      if (fileSize >= 0 && fileSize < size) {
+        throw new IOException("memory region of " + size + " bytes exceeds its file of " + fileSize + " bytes");
+      }
       Pointer p = LinuxLibC.mmap(Pointer.NULL, size, LinuxLibC.PROT_READ | LinuxLibC.PROT_WRITE,
           LinuxLibC.MAP_SHARED | LinuxLibC.MAP_NORESERVE, fd, 0);
       if (Pointer.nativeValue(p) == -1L) {
