@@ -160,7 +160,7 @@ public final class FuseServer implements AutoCloseable {
       ByteBuffer reply = dispatch(opcode, nodeId, uid, gid, args, room);
       return reply(out, unique, 0, reply);
     } catch (FuseException e) {
-      log.debug("request {} failed: {}", unique, e.getMessage());
+      log.trace("request {} failed: {}", unique, e.getMessage());
       return replyError(out, unique, e.errno());
     } catch (LastErrorException e) {
       return replyError(out, unique, e.getErrorCode() > 0 ? e.getErrorCode() : Errno.EIO);
