@@ -344,7 +344,10 @@ public final class FuseServer implements AutoCloseable {
     int maxReadahead = a.u32();
     int flags = a.u32();
     if (initialized) {
-      throw new FuseException(Errno.EPROTO, "INIT twice");
+      // A new session (guest rebooted or remounted without DESTROY): drop the old one's state.
+      handles.clear();
+      nodes.clear();
+      initialized = false;
     }
     ByteBuffer b = buffer(FuseStructs.INIT_OUT_SIZE, room);
     if (major > KERNEL_VERSION) {
@@ -649,7 +652,7 @@ public final class FuseServer implements AutoCloseable {
     // truncation that shortens the transfer is padded with zeros (docs/virtio-fs.md).
     long fileSize = HostStat.of(h.fd).size();
     int n = (int) Math.max(0, Math.min(want, fileSize - offset));
-    if (n > 0 && !canRead(h)) {
+    if (!canRead(h)) {
       throw new FuseException(Errno.EBADF, "handle not open for reading");
     }
     out.write(header(OUT_HEADER_SIZE + n, 0, unique));

@@ -66,7 +66,12 @@ class FuseServerTest {
       assertTrue((granted & FuseServer.DO_READDIRPLUS) != 0);
       assertEquals(1 << 20, b.getInt(20), "max_write");
       assertEquals(256, b.getShort(28), "max_pages");
-      assertEquals(Errno.EPROTO, k.init(ALL_FLAGS).error(), "second INIT");
+      Files.writeString(share.resolve("f"), "x");
+      k.node(1, "f");
+      k.ok(FuseOpcode.OPENDIR, 1, Args.of().u32(0).u32(0));
+      assertEquals(0, k.init(ALL_FLAGS).error(), "a second INIT starts a new session");
+      assertEquals(1, s.nodeCount(), "the old session's nodes are released");
+      assertEquals(0, s.handleCount(), "and its handles");
     }
     try (FuseServer s = FuseServer.open(share, FuseConfig.defaults(false))) {
       FuseClient k = new FuseClient(s);

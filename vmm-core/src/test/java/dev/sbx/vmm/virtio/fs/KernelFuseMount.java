@@ -65,6 +65,9 @@ final class KernelFuseMount implements AutoCloseable {
           try {
             write(fd, out.bytes(), used);
           } catch (LastErrorException e) {
+            if (e.getErrorCode() == 19) { // ENODEV: unmounted meanwhile
+              return;
+            }
             if (e.getErrorCode() != 2) { // ENOENT: the request was interrupted meanwhile
               throw e;
             }
@@ -84,9 +87,9 @@ final class KernelFuseMount implements AutoCloseable {
   public void close() throws InterruptedException {
     try {
       umount2(target.toString(), MNT_DETACH);
+      loop.join(10_000); // the unmount ends the connection: read gets ENODEV
     } finally {
       LinuxFiles.closeQuietly(fd);
-      loop.join(5000);
     }
   }
 }
