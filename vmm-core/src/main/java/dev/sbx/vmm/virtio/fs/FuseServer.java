@@ -1,5 +1,9 @@
 package dev.sbx.vmm.virtio.fs;
 
+import static dev.sbx.vmm.virtio.fs.FuseReplies.buffer;
+import static dev.sbx.vmm.virtio.fs.FuseReplies.empty;
+import static dev.sbx.vmm.virtio.fs.FuseReplies.header;
+
 import com.sun.jna.LastErrorException;
 import dev.sbx.vmm.os.linux.LinuxFiles;
 import dev.sbx.vmm.virtio.ChainReader;
@@ -7,7 +11,6 @@ import dev.sbx.vmm.virtio.ChainWriter;
 import dev.sbx.vmm.virtio.VirtioException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -43,37 +46,21 @@ public final class FuseServer implements AutoCloseable {
   static final int MAX_PAGES = 1 << 22;
   static final int INIT_EXT = 1 << 30;
 
-  // SETATTR valid bits
-  static final int FATTR_MODE = 1;
-  static final int FATTR_UID = 1 << 1;
-  static final int FATTR_GID = 1 << 2;
-  static final int FATTR_SIZE = 1 << 3;
-  static final int FATTR_ATIME = 1 << 4;
-  static final int FATTR_MTIME = 1 << 5;
-  static final int FATTR_FH = 1 << 6;
-  static final int FATTR_ATIME_NOW = 1 << 7;
-  static final int FATTR_MTIME_NOW = 1 << 8;
-
-  static final int FSYNC_FDATASYNC = 1;
-
-  /** Guest open flags the host open honours; O_APPEND is dropped because writes carry offsets. */
-  private static final int OPEN_FLAGS_KEPT = LinuxFiles.O_ACCMODE | LinuxFiles.O_TRUNC | LinuxFiles.O_SYNC
-      | LinuxFiles.O_DSYNC;
-
   private final FuseConfig config;
-  private final IdMapping ids;
   private final NodeTable nodes;
   private final HandleTable handles;
-  private final Files files;
+  private final EntryRequests entries;
+  private final HandleRequests handleOps;
   private boolean initialized;
   private boolean readdirplus;
 
   private FuseServer(FuseConfig config, int rootFd, HostStat rootStat) {
     this.config = config;
-    this.ids = config.ids();
     this.nodes = new NodeTable(rootFd, rootStat, config.maxNodes());
     this.handles = new HandleTable(config.maxHandles());
-    this.files = new Files(nodes, ids);
+    Files files = new Files(nodes, config.ids());
+    this.entries = new EntryRequests(config, nodes, handles, files);
+    this.handleOps = new HandleRequests(config, nodes, handles, files);
   }
 
   /** Shares {@code root} (an existing directory; a symlink given by the host user is followed once). */
@@ -144,14 +131,16 @@ public final class FuseServer implements AutoCloseable {
         return 0;
       }
       if (opcode == FuseOpcode.WRITE) {
-        return write(in, out, unique, (int) argsLen);
+        requireInit();
+        return reply(out, unique, 0, handleOps.write(in, (int) argsLen, out.remaining() - OUT_HEADER_SIZE));
       }
       if (argsLen > MAX_ARGS) {
         throw new FuseException(Errno.EINVAL, "arguments too long for opcode " + opcode);
       }
       FuseArgs args = new FuseArgs(in.readBytes((int) argsLen));
       if (opcode == FuseOpcode.READ) {
-        return read(args, out, unique);
+        requireInit();
+        return handleOps.read(args, out, unique);
       }
       int room = out.remaining() - OUT_HEADER_SIZE;
       if (room < 0) {
@@ -179,9 +168,7 @@ public final class FuseServer implements AutoCloseable {
     if (opcode == FuseOpcode.INIT) {
       return init(args, room);
     }
-    if (!initialized) {
-      throw new FuseException(Errno.EIO, "request before INIT");
-    }
+    requireInit();
     if (config.readOnly() && modifies(opcode)) {
       throw new FuseException(Errno.EROFS, "read-only share");
     }
@@ -193,60 +180,66 @@ public final class FuseServer implements AutoCloseable {
         initialized = false;
         return empty();
       case FuseOpcode.LOOKUP:
-        return lookup(nodeId, args, room);
+        return entries.lookup(nodeId, args, room);
       case FuseOpcode.GETATTR:
-        return getattr(nodeId, args, room);
+        return entries.getattr(nodeId, args, room);
       case FuseOpcode.SETATTR:
-        return setattr(nodeId, args, room);
+        return entries.setattr(nodeId, args, room);
       case FuseOpcode.READLINK:
-        return readlink(nodeId, args, room);
+        return entries.readlink(nodeId, args, room);
       case FuseOpcode.SYMLINK:
-        return symlink(nodeId, args, room);
+        return entries.symlink(nodeId, args, room);
       case FuseOpcode.MKNOD:
-        return mknod(nodeId, args, room);
+        return entries.mknod(nodeId, args, room);
       case FuseOpcode.MKDIR:
-        return mkdir(nodeId, args, room);
+        return entries.mkdir(nodeId, args, room);
       case FuseOpcode.UNLINK:
       case FuseOpcode.RMDIR:
-        return unlink(nodeId, args, opcode == FuseOpcode.RMDIR);
+        return entries.unlink(nodeId, args, opcode == FuseOpcode.RMDIR);
       case FuseOpcode.RENAME:
       case FuseOpcode.RENAME2:
-        return rename(nodeId, args, opcode == FuseOpcode.RENAME2);
+        return entries.rename(nodeId, args, opcode == FuseOpcode.RENAME2);
       case FuseOpcode.LINK:
-        return link(nodeId, args, room);
+        return entries.link(nodeId, args, room);
       case FuseOpcode.OPEN:
-        return open(nodeId, args, room);
+        return handleOps.open(nodeId, args, room);
       case FuseOpcode.CREATE:
-        return create(nodeId, args, room);
+        return handleOps.create(nodeId, args, room);
       case FuseOpcode.STATFS:
-        return statfs(nodeId, args, room);
+        return entries.statfs(nodeId, args, room);
       case FuseOpcode.RELEASE:
       case FuseOpcode.RELEASEDIR:
-        return release(args, opcode == FuseOpcode.RELEASEDIR);
+        return handleOps.release(args, opcode == FuseOpcode.RELEASEDIR);
       case FuseOpcode.FLUSH:
-        return flush(args);
+        return handleOps.flush(args);
       case FuseOpcode.FSYNC:
       case FuseOpcode.FSYNCDIR:
-        return fsync(args, opcode == FuseOpcode.FSYNCDIR);
+        return handleOps.fsync(args, opcode == FuseOpcode.FSYNCDIR);
       case FuseOpcode.OPENDIR:
-        return opendir(nodeId, args, room);
+        return handleOps.opendir(nodeId, args, room);
       case FuseOpcode.READDIR:
-        return readdir(args, room, false);
+        return handleOps.readdir(args, room, false);
       case FuseOpcode.READDIRPLUS:
         if (!readdirplus) {
           throw new FuseException(Errno.ENOSYS, "READDIRPLUS was not granted");
         }
-        return readdir(args, room, true);
+        return handleOps.readdir(args, room, true);
       case FuseOpcode.ACCESS:
-        return access(nodeId, uid, gid, args);
+        return entries.access(nodeId, uid, gid, args);
       case FuseOpcode.FALLOCATE:
-        return fallocate(args);
+        return handleOps.fallocate(args);
       case FuseOpcode.LSEEK:
-        return lseek(args, room);
+        return handleOps.lseek(args, room);
       default:
         // Intentionally absent: xattrs (the guest then reports EOPNOTSUPP), locks (stay local to
         // the guest), ioctl, poll, bmap, copy_file_range, DAX mappings, syncfs, tmpfile, statx.
         throw new FuseException(Errno.ENOSYS, "opcode " + opcode + " not supported");
+    }
+  }
+
+  private void requireInit() throws FuseException {
+    if (!initialized) {
+      throw new FuseException(Errno.EIO, "request before INIT");
     }
   }
 
@@ -276,23 +269,6 @@ public final class FuseServer implements AutoCloseable {
 
   // ---- replies
 
-  private static ByteBuffer buffer(int size, int room) throws FuseException {
-    if (size > room) {
-      throw new FuseException(Errno.EINVAL, "reply buffer too small");
-    }
-    return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  private static ByteBuffer empty() {
-    return ByteBuffer.allocate(0);
-  }
-
-  private static byte[] header(int len, int error, long unique) {
-    ByteBuffer b = ByteBuffer.allocate(OUT_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    b.putInt(len).putInt(error).putLong(unique);
-    return b.array();
-  }
-
   private static int reply(ChainWriter out, long unique, int error, ByteBuffer body) {
     // Fixed structs are sent whole (unused trailing fields stay zero); listings arrive trimmed.
     int bodyLen = body.capacity();
@@ -310,27 +286,6 @@ public final class FuseServer implements AutoCloseable {
     }
     out.write(header(OUT_HEADER_SIZE, -errno, unique));
     return out.written();
-  }
-
-  private ByteBuffer entry(Node n, int room) throws FuseException {
-    ByteBuffer b = buffer(FuseStructs.ENTRY_OUT_SIZE, room);
-    FuseStructs.entryOut(b, n.id, HostStat.of(n.fd), ids, config.timeoutSeconds());
-    return b;
-  }
-
-  /** Fails before any side effect when the entry reply cannot fit. */
-  private static void needRoom(int size, int room) throws FuseException {
-    if (size > room) {
-      throw new FuseException(Errno.EINVAL, "reply buffer too small");
-    }
-  }
-
-  private Node dir(long nodeId) throws FuseException {
-    Node n = nodes.get(nodeId);
-    if (n.type != LinuxFiles.S_IFDIR) {
-      throw new FuseException(Errno.ENOTDIR, "not a directory");
-    }
-    return n;
   }
 
   // ---- INIT
@@ -403,469 +358,8 @@ public final class FuseServer implements AutoCloseable {
 
   // ---- names
 
-  private ByteBuffer lookup(long nodeId, FuseArgs a, int room) throws FuseException {
-    Name name = a.name();
-    a.end();
-    needRoom(FuseStructs.ENTRY_OUT_SIZE, room);
-    return entry(files.lookup(dir(nodeId), name), room);
-  }
-
-  private ByteBuffer getattr(long nodeId, FuseArgs a, int room) throws FuseException {
-    a.u32();
-    a.u32();
-    a.u64();
-    a.end();
-    Node n = nodes.get(nodeId);
-    ByteBuffer b = buffer(FuseStructs.ATTR_OUT_SIZE, room);
-    FuseStructs.attrOut(b, HostStat.of(n.fd), ids, config.timeoutSeconds());
-    return b;
-  }
-
-  private ByteBuffer setattr(long nodeId, FuseArgs a, int room) throws FuseException {
-    int valid = a.u32();
-    a.u32();
-    long fh = a.u64();
-    long size = a.u64();
-    a.u64(); // lock_owner
-    long atime = a.u64();
-    long mtime = a.u64();
-    a.u64(); // ctime
-    int atimeNs = a.u32();
-    int mtimeNs = a.u32();
-    a.u32(); // ctimensec
-    int mode = a.u32();
-    a.u32();
-    int uid = a.u32();
-    int gid = a.u32();
-    a.u32();
-    a.end();
-    Node n = nodes.get(nodeId);
-    needRoom(FuseStructs.ATTR_OUT_SIZE, room);
-    if ((valid & FATTR_MODE) != 0) {
-      files.chmod(n, mode);
-    }
-    if ((valid & (FATTR_UID | FATTR_GID)) != 0) {
-      files.chown(n, (valid & FATTR_UID) != 0 ? uid : -1, (valid & FATTR_GID) != 0 ? gid : -1);
-    }
-    if ((valid & FATTR_SIZE) != 0) {
-      Handle.File h = (valid & FATTR_FH) != 0 ? handles.get(fh, Handle.File.class) : null;
-      if (h != null && h.node != n) {
-        throw new FuseException(Errno.EBADF, "handle belongs to another node");
-      }
-      files.truncate(n, h == null ? -1 : h.fd, size);
-    }
-    if ((valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW)) != 0) {
-      long[] times = {0, LinuxFiles.UTIME_OMIT, 0, LinuxFiles.UTIME_OMIT};
-      if ((valid & FATTR_ATIME_NOW) != 0) {
-        times[1] = LinuxFiles.UTIME_NOW;
-      } else if ((valid & FATTR_ATIME) != 0) {
-        times[0] = atime;
-        times[1] = checkNs(atimeNs);
-      }
-      if ((valid & FATTR_MTIME_NOW) != 0) {
-        times[3] = LinuxFiles.UTIME_NOW;
-      } else if ((valid & FATTR_MTIME) != 0) {
-        times[2] = mtime;
-        times[3] = checkNs(mtimeNs);
-      }
-      LinuxFiles.utimensat(n.fd, LinuxFiles.EMPTY, times, LinuxFiles.AT_EMPTY_PATH | LinuxFiles.AT_SYMLINK_NOFOLLOW);
-    }
-    ByteBuffer b = buffer(FuseStructs.ATTR_OUT_SIZE, room);
-    FuseStructs.attrOut(b, HostStat.of(n.fd), ids, config.timeoutSeconds());
-    return b;
-  }
-
-  private static long checkNs(int ns) throws FuseException {
-    if (ns < 0 || ns >= 1_000_000_000) {
-      throw new FuseException(Errno.EINVAL, "nanoseconds out of range");
-    }
-    return ns;
-  }
-
-  private ByteBuffer readlink(long nodeId, FuseArgs a, int room) throws FuseException {
-    a.end();
-    byte[] target = files.readlink(nodes.get(nodeId));
-    ByteBuffer b = buffer(target.length, room);
-    b.put(target);
-    return b;
-  }
-
-  private ByteBuffer symlink(long nodeId, FuseArgs a, int room) throws FuseException {
-    Name name = a.name().entry();
-    byte[] target = a.target();
-    a.end();
-    Node parent = dir(nodeId);
-    needRoom(FuseStructs.ENTRY_OUT_SIZE, room);
-    files.requireNodeRoom();
-    LinuxFiles.symlinkat(LinuxFiles.path(target, 0, target.length), parent.fd, name.path());
-    return entry(files.lookup(parent, name), room);
-  }
-
-  private ByteBuffer mknod(long nodeId, FuseArgs a, int room) throws FuseException {
-    int mode = a.u32();
-    a.u32(); // rdev: device nodes are refused, so never used
-    a.u32(); // umask: already applied by the guest kernel
-    a.u32();
-    Name name = a.name().entry();
-    a.end();
-    int type = mode & LinuxFiles.S_IFMT;
-    if (type == 0) {
-      type = LinuxFiles.S_IFREG;
-    }
-    if (type != LinuxFiles.S_IFREG && type != LinuxFiles.S_IFIFO) {
-      throw new FuseException(Errno.EPERM, "only regular files and FIFOs can be created");
-    }
-    Node parent = dir(nodeId);
-    needRoom(FuseStructs.ENTRY_OUT_SIZE, room);
-    files.requireNodeRoom();
-    LinuxFiles.mknodat(parent.fd, name.path(), type | (mode & 07777), 0);
-    Node n = files.lookup(parent, name);
-    files.chmodIfNeeded(n, mode & 07777);
-    return entry(n, room);
-  }
-
-  private ByteBuffer mkdir(long nodeId, FuseArgs a, int room) throws FuseException {
-    int mode = a.u32();
-    a.u32(); // umask
-    Name name = a.name().entry();
-    a.end();
-    Node parent = dir(nodeId);
-    needRoom(FuseStructs.ENTRY_OUT_SIZE, room);
-    files.requireNodeRoom();
-    LinuxFiles.mkdirat(parent.fd, name.path(), mode & 07777);
-    Node n = files.lookup(parent, name);
-    files.chmodIfNeeded(n, mode & 07777);
-    return entry(n, room);
-  }
-
-  private ByteBuffer unlink(long nodeId, FuseArgs a, boolean rmdir) throws FuseException {
-    Name name = a.name().entry();
-    a.end();
-    LinuxFiles.unlinkat(dir(nodeId).fd, name.path(), rmdir ? LinuxFiles.AT_REMOVEDIR : 0);
-    return empty();
-  }
-
-  private ByteBuffer rename(long nodeId, FuseArgs a, boolean withFlags) throws FuseException {
-    long newDir = a.u64();
-    int flags = 0;
-    if (withFlags) {
-      flags = a.u32();
-      a.u32();
-    }
-    Name from = a.name().entry();
-    Name to = a.name().entry();
-    a.end();
-    int allowed = LinuxFiles.RENAME_NOREPLACE | LinuxFiles.RENAME_EXCHANGE;
-    if ((flags & ~allowed) != 0 || flags == allowed) {
-      throw new FuseException(Errno.EINVAL, "rename flags " + flags);
-    }
-    LinuxFiles.renameat2(dir(nodeId).fd, from.path(), dir(newDir).fd, to.path(), flags);
-    return empty();
-  }
-
-  private ByteBuffer link(long nodeId, FuseArgs a, int room) throws FuseException {
-    long oldId = a.u64();
-    Name name = a.name().entry();
-    a.end();
-    Node parent = dir(nodeId);
-    Node old = nodes.get(oldId);
-    needRoom(FuseStructs.ENTRY_OUT_SIZE, room);
-    files.link(old, parent, name);
-    return entry(files.lookup(parent, name), room);
-  }
-
   // ---- files
-
-  private ByteBuffer open(long nodeId, FuseArgs a, int room) throws FuseException, IOException {
-    int flags = a.u32();
-    a.u32(); // open_flags
-    a.end();
-    Node n = nodes.get(nodeId);
-    if (config.readOnly() && writes(flags)) {
-      throw new FuseException(Errno.EROFS, "read-only share");
-    }
-    ByteBuffer b = buffer(FuseStructs.OPEN_OUT_SIZE, room);
-    handles.reserve();
-    int fd = files.reopen(n, flags & OPEN_FLAGS_KEPT);
-    Handle.File h = adopt(n, fd, flags);
-    FuseStructs.openOut(b, h.id);
-    return b;
-  }
-
-  private Handle.File adopt(Node n, int fd, int flags) throws IOException {
-    try {
-      int acc = flags & LinuxFiles.O_ACCMODE;
-      java.nio.channels.FileChannel ch = files.channel(fd, acc);
-      return handles.add(id -> new Handle.File(id, n, fd, ch, acc != LinuxFiles.O_WRONLY, acc != LinuxFiles.O_RDONLY));
-    } catch (IOException | RuntimeException e) {
-      LinuxFiles.closeQuietly(fd);
-      throw e;
-    }
-  }
-
-  private static boolean writes(int flags) {
-    return (flags & LinuxFiles.O_ACCMODE) != LinuxFiles.O_RDONLY || (flags & LinuxFiles.O_TRUNC) != 0;
-  }
-
-  private ByteBuffer create(long nodeId, FuseArgs a, int room) throws FuseException, IOException {
-    int flags = a.u32();
-    int mode = a.u32();
-    a.u32(); // umask
-    a.u32(); // open_flags
-    Name name = a.name().entry();
-    a.end();
-    if ((mode & LinuxFiles.S_IFMT) != 0 && (mode & LinuxFiles.S_IFMT) != LinuxFiles.S_IFREG) {
-      throw new FuseException(Errno.EINVAL, "CREATE makes regular files only");
-    }
-    Node parent = dir(nodeId);
-    ByteBuffer b = buffer(FuseStructs.ENTRY_OUT_SIZE + FuseStructs.OPEN_OUT_SIZE, room);
-    handles.reserve();
-    files.requireNodeRoom();
-    Files.Created c = files.create(parent, name, flags & (OPEN_FLAGS_KEPT | LinuxFiles.O_EXCL), mode & 07777);
-    Handle.File h = adopt(c.node(), c.fd(), flags);
-    FuseStructs.entryOut(b, c.node().id, HostStat.of(c.node().fd), ids, config.timeoutSeconds());
-    FuseStructs.openOut(b, h.id);
-    return b;
-  }
-
-  private int read(FuseArgs a, ChainWriter out, long unique) throws FuseException, IOException {
-    long fh = a.u64();
-    long offset = a.u64();
-    int size = a.u32();
-    a.u32();
-    a.u64();
-    a.u32();
-    a.u32();
-    a.end();
-    if (!initialized) {
-      throw new FuseException(Errno.EIO, "request before INIT");
-    }
-    Handle.File h = handles.get(fh, Handle.File.class);
-    if (offset < 0) {
-      throw new FuseException(Errno.EINVAL, "negative offset");
-    }
-    long want = Math.min(Integer.toUnsignedLong(size), Math.min(config.maxWrite(), out.remaining() - OUT_HEADER_SIZE));
-    if (want < 0) {
-      return 0;
-    }
-    // The header goes first, so the length comes from the file size now; a concurrent host
-    // truncation that shortens the transfer is padded with zeros (docs/virtio-fs.md).
-    long fileSize = HostStat.of(h.fd).size();
-    int n = (int) Math.max(0, Math.min(want, fileSize - offset));
-    if (!canRead(h)) {
-      throw new FuseException(Errno.EBADF, "handle not open for reading");
-    }
-    out.write(header(OUT_HEADER_SIZE + n, 0, unique));
-    int done = 0;
-    while (done < n) {
-      long got = out.transferFrom(h.channel, offset + done, n - done);
-      if (got <= 0) {
-        out.write(new byte[n - done]);
-        break;
-      }
-      done += (int) got;
-    }
-    return out.written();
-  }
-
-  private static boolean canRead(Handle.File h) {
-    return h.readable;
-  }
-
-  private int write(ChainReader in, ChainWriter out, long unique, int argsLen) {
-    try {
-      if (argsLen < 40) {
-        throw new FuseException(Errno.EINVAL, "fuse_write_in truncated");
-      }
-      FuseArgs a = new FuseArgs(in.readBytes(40));
-      long fh = a.u64();
-      long offset = a.u64();
-      long size = Integer.toUnsignedLong(a.u32());
-      if (size != argsLen - 40) {
-        throw new FuseException(Errno.EINVAL, "WRITE size disagrees with the request length");
-      }
-      if (size > config.maxWrite()) {
-        throw new FuseException(Errno.EINVAL, "WRITE larger than max_write");
-      }
-      if (!initialized) {
-        throw new FuseException(Errno.EIO, "request before INIT");
-      }
-      if (config.readOnly()) {
-        throw new FuseException(Errno.EROFS, "read-only share");
-      }
-      Handle.File h = handles.get(fh, Handle.File.class);
-      if (!h.writable) {
-        throw new FuseException(Errno.EBADF, "handle not open for writing");
-      }
-      if (offset < 0 || offset + size < 0) {
-        throw new FuseException(Errno.EFBIG, "offset out of range");
-      }
-      if (out.remaining() < OUT_HEADER_SIZE + FuseStructs.WRITE_OUT_SIZE) {
-        throw new FuseException(Errno.EINVAL, "reply buffer too small");
-      }
-      long done = 0;
-      while (done < size) {
-        long put = in.transferTo(h.channel, offset + done, (int) (size - done));
-        if (put <= 0) {
-          throw new FuseException(Errno.EIO, "short write");
-        }
-        done += put;
-      }
-      ByteBuffer b = ByteBuffer.allocate(FuseStructs.WRITE_OUT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-      b.putInt((int) done).putInt(0);
-      return reply(out, unique, 0, b);
-    } catch (FuseException e) {
-      return replyError(out, unique, e.errno());
-    } catch (VirtioException e) {
-      return replyError(out, unique, Errno.EINVAL);
-    } catch (IOException e) {
-      return replyError(out, unique, IoErrors.errno(e));
-    } catch (RuntimeException e) {
-      log.warn("WRITE {} failed unexpectedly", unique, e);
-      return replyError(out, unique, Errno.EIO);
-    }
-  }
-
-  private ByteBuffer statfs(long nodeId, FuseArgs a, int room) throws FuseException {
-    a.end();
-    Node n = nodes.get(nodeId);
-    byte[] s = new byte[LinuxFiles.STATFS_SIZE];
-    LinuxFiles.fstatfs(n.fd, s);
-    ByteBuffer in = ByteBuffer.wrap(s).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer b = buffer(FuseStructs.STATFS_OUT_SIZE, room);
-    b.putLong(in.getLong(16)); // blocks
-    b.putLong(in.getLong(24)); // bfree
-    b.putLong(in.getLong(32)); // bavail
-    b.putLong(in.getLong(40)); // files
-    b.putLong(in.getLong(48)); // ffree
-    b.putInt((int) in.getLong(8)); // bsize
-    b.putInt((int) in.getLong(64)); // namelen
-    b.putInt((int) in.getLong(72)); // frsize
-    return b;
-  }
-
-  private ByteBuffer release(FuseArgs a, boolean dir) throws FuseException {
-    long fh = a.u64();
-    a.u32();
-    a.u32();
-    a.u64();
-    a.end();
-    handles.release(fh, dir ? Handle.Dir.class : Handle.File.class);
-    return empty();
-  }
-
-  private ByteBuffer flush(FuseArgs a) throws FuseException {
-    long fh = a.u64();
-    a.u32();
-    a.u32();
-    a.u64();
-    a.end();
-    handles.get(fh, Handle.File.class);
-    return empty();
-  }
-
-  private ByteBuffer fsync(FuseArgs a, boolean dir) throws FuseException {
-    long fh = a.u64();
-    int flags = a.u32();
-    a.u32();
-    a.end();
-    int fd = dir ? handles.get(fh, Handle.Dir.class).fd : handles.get(fh, Handle.File.class).fd;
-    if ((flags & FSYNC_FDATASYNC) != 0) {
-      LinuxFiles.fdatasync(fd);
-    } else {
-      LinuxFiles.fsync(fd);
-    }
-    return empty();
-  }
-
-  private ByteBuffer fallocate(FuseArgs a) throws FuseException {
-    long fh = a.u64();
-    long offset = a.u64();
-    long length = a.u64();
-    int mode = a.u32();
-    a.u32();
-    a.end();
-    int allowed = LinuxFiles.FALLOC_FL_KEEP_SIZE | LinuxFiles.FALLOC_FL_PUNCH_HOLE | LinuxFiles.FALLOC_FL_ZERO_RANGE;
-    if ((mode & ~allowed) != 0) {
-      throw new FuseException(Errno.EOPNOTSUPP, "fallocate mode " + mode);
-    }
-    Handle.File h = handles.get(fh, Handle.File.class);
-    if (!h.writable) {
-      throw new FuseException(Errno.EBADF, "handle not open for writing");
-    }
-    LinuxFiles.fallocate(h.fd, mode, offset, length);
-    return empty();
-  }
-
-  private ByteBuffer lseek(FuseArgs a, int room) throws FuseException {
-    long fh = a.u64();
-    long offset = a.u64();
-    int whence = a.u32();
-    a.u32();
-    a.end();
-    if (whence != LinuxFiles.SEEK_DATA && whence != LinuxFiles.SEEK_HOLE) {
-      throw new FuseException(Errno.EINVAL, "LSEEK serves SEEK_DATA and SEEK_HOLE only");
-    }
-    Handle.File h = handles.get(fh, Handle.File.class);
-    ByteBuffer b = buffer(FuseStructs.LSEEK_OUT_SIZE, room);
-    b.putLong(LinuxFiles.lseek(h.fd, offset, whence));
-    return b;
-  }
-
-  private ByteBuffer access(long nodeId, int uid, int gid, FuseArgs a) throws FuseException {
-    int mask = a.u32();
-    a.u32();
-    a.end();
-    Node n = nodes.get(nodeId);
-    if ((mask & 2) != 0 && config.readOnly()) {
-      throw new FuseException(Errno.EROFS, "read-only share");
-    }
-    HostStat st = HostStat.of(n.fd);
-    int mode = st.mode();
-    int granted;
-    if (uid == 0) {
-      boolean anyExec = (mode & 0111) != 0 || n.type == LinuxFiles.S_IFDIR;
-      granted = 6 | (anyExec ? 1 : 0);
-    } else if (ids.uidToGuest(st.uid()) == uid) {
-      granted = (mode >> 6) & 7;
-    } else if (ids.gidToGuest(st.gid()) == gid) {
-      granted = (mode >> 3) & 7;
-    } else {
-      granted = mode & 7;
-    }
-    if ((mask & 7 & ~granted) != 0) {
-      throw new FuseException(Errno.EACCES, "access denied");
-    }
-    return empty();
-  }
 
   // ---- directories
 
-  private ByteBuffer opendir(long nodeId, FuseArgs a, int room) throws FuseException {
-    a.u32();
-    a.u32();
-    a.end();
-    Node n = dir(nodeId);
-    ByteBuffer b = buffer(FuseStructs.OPEN_OUT_SIZE, room);
-    handles.reserve();
-    int fd = LinuxFiles.openat(n.fd, new byte[] {'.', 0},
-        LinuxFiles.O_RDONLY | LinuxFiles.O_DIRECTORY | LinuxFiles.O_CLOEXEC | LinuxFiles.O_NOFOLLOW, 0);
-    Handle.Dir h = handles.add(id -> new Handle.Dir(id, n, fd));
-    FuseStructs.openOut(b, h.id);
-    return b;
-  }
-
-  private ByteBuffer readdir(FuseArgs a, int room, boolean plus) throws FuseException {
-    long fh = a.u64();
-    long offset = a.u64();
-    int size = a.u32();
-    a.u32();
-    a.u64();
-    a.u32();
-    a.u32();
-    a.end();
-    Handle.Dir h = handles.get(fh, Handle.Dir.class);
-    int cap = (int) Math.min(Integer.toUnsignedLong(size), Math.min(room, config.maxWrite()));
-    return new DirectoryListing(files, ids, config.timeoutSeconds()).list(h, offset, cap, plus, nodes.root());
-  }
 }

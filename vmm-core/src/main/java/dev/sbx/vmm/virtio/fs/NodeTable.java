@@ -102,4 +102,13 @@ final class NodeTable {
     byInode.clear();
     byInode.put(new Key(root.dev, root.ino), root);
   }
+
+  /** A node that must be a directory (ENOTDIR otherwise). */
+  Node dir(long nodeId) throws FuseException {
+    Node n = get(nodeId);
+    if (n.type != LinuxFiles.S_IFDIR) {
+      throw new FuseException(Errno.ENOTDIR, "not a directory");
+    }
+    return n;
+  }
 }

@@ -110,9 +110,9 @@ class FuseConfinementTest {
       assertEquals(Errno.ENOTDIR, c.rename2(1, "x", n, "secret", 0).error());
       assertEquals(Errno.ENOTDIR, c.rename2(n, "secret", 1, "stolen", 0).error());
       assertEquals(Errno.EINVAL, c.call(FuseOpcode.SETATTR, n,
-          FuseServerTest.setattr(FuseServer.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0)).error());
+          FuseServerTest.setattr(EntryRequests.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0)).error());
       assertEquals(Errno.EOPNOTSUPP, c.call(FuseOpcode.SETATTR, n,
-          FuseServerTest.setattr(FuseServer.FATTR_MODE, 0, 0, 0, 0, 0777, 0, 0)).error());
+          FuseServerTest.setattr(EntryRequests.FATTR_MODE, 0, 0, 0, 0, 0777, 0, 0)).error());
     }
     // The guest resolves symlinks itself: the target comes back verbatim.
     assertEquals(outside.toString(),
@@ -148,7 +148,7 @@ class FuseConfinementTest {
     assertEquals("inside", FuseClient.text(c.read(fh, 0, 100).body()), "the looked-up inode, not the new name");
     assertEquals(0, c.write(fh, 0, "INSIDE".getBytes(StandardCharsets.UTF_8)).error());
     assertEquals("INSIDE", Files.readString(share.resolve("f.orig")));
-    assertEquals(0, c.call(FuseOpcode.SETATTR, n, FuseServerTest.setattr(FuseServer.FATTR_SIZE | FuseServer.FATTR_MODE,
+    assertEquals(0, c.call(FuseOpcode.SETATTR, n, FuseServerTest.setattr(EntryRequests.FATTR_SIZE | EntryRequests.FATTR_MODE,
         0, 2, 0, 0, 0600, 0, 0)).error());
     assertEquals("IN", Files.readString(share.resolve("f.orig")));
     // A fresh lookup of the name now finds the symlink, which cannot be opened.

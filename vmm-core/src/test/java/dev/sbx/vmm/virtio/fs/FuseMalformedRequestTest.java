@@ -52,7 +52,7 @@ class FuseMalformedRequestTest {
         new Template("LOOKUP", FuseOpcode.LOOKUP, 1, Args.of().name("f").build()),
         new Template("GETATTR", FuseOpcode.GETATTR, node, Args.of().u32(0).u32(0).u64(0).build()),
         new Template("SETATTR", FuseOpcode.SETATTR, node,
-            FuseServerTest.setattr(FuseServer.FATTR_MODE, 0, 0, 0, 0, 0600, 0, 0).build()),
+            FuseServerTest.setattr(EntryRequests.FATTR_MODE, 0, 0, 0, 0, 0600, 0, 0).build()),
         new Template("READLINK", FuseOpcode.READLINK, node, new byte[0]),
         new Template("SYMLINK", FuseOpcode.SYMLINK, 1, Args.of().name("s").name("t").build()),
         new Template("MKNOD", FuseOpcode.MKNOD, 1, Args.of().u32(0100600).u32(0).u32(0).u32(0).name("m").build()),

@@ -238,34 +238,34 @@ class FuseServerTest {
   void setattrModeOwnerSizeAndTimes() throws IOException {
     Files.writeString(share.resolve("f"), "0123456789");
     long n = c.node(1, "f");
-    Reply m = c.call(FuseOpcode.SETATTR, n, setattr(FuseServer.FATTR_MODE, 0, 0, 0, 0, 0600, 0, 0));
+    Reply m = c.call(FuseOpcode.SETATTR, n, setattr(EntryRequests.FATTR_MODE, 0, 0, 0, 0, 0600, 0, 0));
     assertEquals(0, m.error());
     assertEquals(0100600, m.attrInt(FuseClient.ATTR_MODE));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(share.resolve("f"))));
-    Reply t = c.call(FuseOpcode.SETATTR, n, setattr(FuseServer.FATTR_SIZE, 0, 4, 0, 0, 0, 0, 0));
+    Reply t = c.call(FuseOpcode.SETATTR, n, setattr(EntryRequests.FATTR_SIZE, 0, 4, 0, 0, 0, 0, 0));
     assertEquals(4, t.attrLong(FuseClient.ATTR_SIZE));
     assertEquals("0123", Files.readString(share.resolve("f")));
     long fh = c.fh(n, LinuxFiles.O_RDWR);
     assertEquals(0, c.call(FuseOpcode.SETATTR, n,
-        setattr(FuseServer.FATTR_SIZE | FuseServer.FATTR_FH, fh, 100, 0, 0, 0, 0, 0)).error());
+        setattr(EntryRequests.FATTR_SIZE | EntryRequests.FATTR_FH, fh, 100, 0, 0, 0, 0, 0)).error());
     assertEquals(100, Files.size(share.resolve("f")));
     Reply u = c.call(FuseOpcode.SETATTR, n,
-        setattr(FuseServer.FATTR_ATIME | FuseServer.FATTR_MTIME, 0, 0, 1_000_000, 1_500_000_000L, 0, 0, 0));
+        setattr(EntryRequests.FATTR_ATIME | EntryRequests.FATTR_MTIME, 0, 0, 1_000_000, 1_500_000_000L, 0, 0, 0));
     assertEquals(0, u.error());
     assertEquals(FileTime.fromMillis(1_500_000_000_000L), Files.getLastModifiedTime(share.resolve("f")));
     assertEquals(Errno.EINVAL, c.call(FuseOpcode.SETATTR, n,
-        setattrNs(FuseServer.FATTR_MTIME, 5, 1_000_000_000)).error(), "nanoseconds out of range");
-    assertEquals(0, c.call(FuseOpcode.SETATTR, n, setattr(FuseServer.FATTR_MTIME_NOW, 0, 0, 0, 0, 0, 0, 0)).error());
+        setattrNs(EntryRequests.FATTR_MTIME, 5, 1_000_000_000)).error(), "nanoseconds out of range");
+    assertEquals(0, c.call(FuseOpcode.SETATTR, n, setattr(EntryRequests.FATTR_MTIME_NOW, 0, 0, 0, 0, 0, 0, 0)).error());
     assertTrue(Files.getLastModifiedTime(share.resolve("f")).toMillis() > 1_500_000_000_000L);
-    Reply own = c.call(FuseOpcode.SETATTR, n, setattr(FuseServer.FATTR_UID | FuseServer.FATTR_GID, 0, 0, 0, 0, 0,
+    Reply own = c.call(FuseOpcode.SETATTR, n, setattr(EntryRequests.FATTR_UID | EntryRequests.FATTR_GID, 0, 0, 0, 0, 0,
         1000, 1000));
     assertEquals(0, own.error(), "chown to the mapped ids");
     assertEquals(1000, own.attrInt(FuseClient.ATTR_UID));
-    assertEquals(Errno.EPERM, c.call(FuseOpcode.SETATTR, n, setattr(FuseServer.FATTR_UID, 0, 0, 0, 0, 0, 0, 0))
+    assertEquals(Errno.EPERM, c.call(FuseOpcode.SETATTR, n, setattr(EntryRequests.FATTR_UID, 0, 0, 0, 0, 0, 0, 0))
         .error(), "chown to root");
-    assertEquals(Errno.EPERM, c.call(FuseOpcode.SETATTR, n, setattr(FuseServer.FATTR_GID, 0, 0, 0, 0, 0, 0, 4))
+    assertEquals(Errno.EPERM, c.call(FuseOpcode.SETATTR, n, setattr(EntryRequests.FATTR_GID, 0, 0, 0, 0, 0, 0, 4))
         .error());
-    assertEquals(Errno.EISDIR, c.call(FuseOpcode.SETATTR, 1, setattr(FuseServer.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0))
+    assertEquals(Errno.EISDIR, c.call(FuseOpcode.SETATTR, 1, setattr(EntryRequests.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0))
         .error());
   }
 
@@ -470,9 +470,9 @@ class FuseServerTest {
       assertEquals(Errno.EROFS, k.call(FuseOpcode.RMDIR, 1, Args.of().name("d")).error());
       assertEquals(Errno.EROFS, k.call(FuseOpcode.RENAME, 1, Args.of().u64(1).name("f").name("g")).error());
       assertEquals(Errno.EROFS, k.rename2(1, "f", 1, "g", 0).error());
-      assertEquals(Errno.EROFS, k.call(FuseOpcode.SETATTR, f, setattr(FuseServer.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0))
+      assertEquals(Errno.EROFS, k.call(FuseOpcode.SETATTR, f, setattr(EntryRequests.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0))
           .error());
-      assertEquals(Errno.EROFS, k.call(FuseOpcode.SETATTR, f, setattr(FuseServer.FATTR_MODE, 0, 0, 0, 0, 0777, 0, 0))
+      assertEquals(Errno.EROFS, k.call(FuseOpcode.SETATTR, f, setattr(EntryRequests.FATTR_MODE, 0, 0, 0, 0, 0777, 0, 0))
           .error());
       assertEquals(Errno.EROFS, k.call(FuseOpcode.FALLOCATE, 0, Args.of().u64(fh).u64(0).u64(10).u32(0).u32(0))
           .error());
