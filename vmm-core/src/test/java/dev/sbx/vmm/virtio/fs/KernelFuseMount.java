@@ -76,6 +76,8 @@ final class KernelFuseMount implements AutoCloseable {
       }
     } catch (Throwable t) {
       failure = t;
+    } finally {
+      LinuxFiles.closeQuietly(fd);
     }
   }
 
@@ -85,11 +87,10 @@ final class KernelFuseMount implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    try {
-      umount2(target.toString(), MNT_DETACH);
-      loop.join(10_000); // the unmount ends the connection: read gets ENODEV
-    } finally {
-      LinuxFiles.closeQuietly(fd);
-    }
+    // The unmount ends the connection once nothing uses the mount (a live mmap can delay that
+    // until the GC unmaps it); the loop then gets ENODEV and closes /dev/fuse itself, so the
+    // descriptor number cannot be reused by another mount while this loop still reads it.
+    umount2(target.toString(), MNT_DETACH);
+    loop.join(2_000);
   }
 }
