@@ -79,6 +79,11 @@ public final class VmmRunCommand implements Callable<Integer> {
       throw new UserException("--memory " + memory + " is out of range; give 16m or more, in whole KiB pages, e.g. 256m",
           ExitCodes.USAGE);
     }
+    long hostMemory = hostMemoryBytes();
+    if (hostMemory > 0 && memBytes > hostMemory) {
+      throw new UserException("--memory " + memory + " is more than this host has (" + (hostMemory >> 20)
+          + " MiB); give less", ExitCodes.USAGE);
+    }
     if (!engine.equals("kvm")) {
       throw new UserException("engine '" + engine + "' is not available for 'vmm run'; use --engine kvm", ExitCodes.USAGE);
     }
@@ -95,7 +100,8 @@ public final class VmmRunCommand implements Callable<Integer> {
       machine.start();
       MachineExit exit = machine.awaitExit(limit);
       console.flush();
-      machine.bootNanos().ifPresent(n -> log.info("boot timer: {} us", n / 1000));
+      machine.bootNanos().ifPresent(n -> log.info("boot timer: {} us after VMM start", n / 1000));
+      log.info("memory: {}", ProcessMemory.describe());
       if (exit.kind().isClean()) {
         log.info("guest ended: {}", exit.describe());
         return ExitCodes.OK;
@@ -104,6 +110,11 @@ public final class VmmRunCommand implements Callable<Integer> {
     } catch (HypervisorException | KernelLoadException e) {
       throw new UserException(e.getMessage(), ExitCodes.FAILURE, e);
     }
+  }
+
+  private static long hostMemoryBytes() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
   }
 
   private Hypervisor openEngine() throws HypervisorException {

@@ -1,17 +1,25 @@
 package dev.sbx.vmm.machine;
 
+import dev.sbx.vmm.acpi.AcpiTableSet;
+import dev.sbx.vmm.arch.GuestBlob;
+import dev.sbx.vmm.arch.MmioSlot;
 import dev.sbx.vmm.arch.x86_64.BootMsrs;
+import dev.sbx.vmm.arch.x86_64.MpTable;
+import dev.sbx.vmm.arch.x86_64.X86AcpiTables;
 import dev.sbx.vmm.arch.x86_64.CpuidEntry;
 import dev.sbx.vmm.arch.x86_64.CpuidNormalizer;
 import dev.sbx.vmm.arch.x86_64.FpuState;
 import dev.sbx.vmm.arch.x86_64.GuestRamLayout;
 import dev.sbx.vmm.arch.x86_64.X86Boot;
 import dev.sbx.vmm.arch.x86_64.X86BootState;
+import dev.sbx.vmm.arch.x86_64.X86Layout;
 import dev.sbx.vmm.bus.Bus;
 import dev.sbx.vmm.devices.legacy.BootTimer;
 import dev.sbx.vmm.devices.legacy.I8042;
 import dev.sbx.vmm.devices.legacy.Serial;
+import dev.sbx.vmm.hypervisor.EventPlumbing;
 import dev.sbx.vmm.hypervisor.Hypervisor;
+import dev.sbx.vmm.hypervisor.InterruptLine;
 import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.hypervisor.Vcpu;
 import dev.sbx.vmm.hypervisor.Vm;
@@ -30,7 +38,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,17 +61,18 @@ public final class Machine implements AutoCloseable {
   private final List<VcpuThread> vcpus = new ArrayList<>();
   private final CountDownLatch startGate = new CountDownLatch(1);
   private final CompletableFuture<MachineExit> exit = new CompletableFuture<>();
-  private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private Machine(Vm vm, GuestMemory memory, OutputStream console, long startNanos) throws HypervisorException {
     this.vm = vm;
     this.memory = memory;
-    this.serial = new Serial(console, vm.interruptLine(Serial.COM1_GSI));
+    this.serial = new Serial(console, vm.interruptLine(X86Layout.COM1_GSI));
     this.bootTimer = new BootTimer(startNanos,
-        nanos -> log.info("Guest-boot-time = {} us", TimeUnit.NANOSECONDS.toMicros(nanos)));
-    ioBus.insert(serial, Serial.COM1_PORT, Serial.PORT_COUNT);
+        nanos -> log.info("Guest-boot-time = {} us since VMM start (epoch {} us)", TimeUnit.NANOSECONDS.toMicros(nanos),
+            TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis())));
+    ioBus.insert(serial, X86Layout.COM1_PORT, Serial.REGISTER_COUNT);
     ioBus.insert(new I8042(() -> stop(MachineExit.of(ExitKind.RESET, "guest reset through the i8042"))),
-        I8042.DATA_PORT, I8042.PORT_SPAN);
+        X86Layout.I8042_DATA_PORT, I8042.PORT_SPAN);
     ioBus.insert(bootTimer, BootTimer.PORT, 1);
   }
 
@@ -95,9 +104,10 @@ public final class Machine implements AutoCloseable {
       if (cfg.initrd().isPresent()) {
         initrd = Optional.of(KernelLoader.loadInitrd(cfg.initrd().get(), mem, kernel, layout.lowRamEnd()));
       }
+      long rsdp = m.writePlatformTables(cfg.vcpus(), List.of());
       X86BootState boot;
       try {
-        boot = X86Boot.configure(mem, kernel, cfg.cmdline(), initrd, layout.e820(), 0, true);
+        boot = X86Boot.configure(mem, kernel, cfg.cmdline(), initrd, layout.e820(), rsdp, true);
       } catch (IllegalArgumentException e) {
         throw new KernelLoadException(e.getMessage(), e);
       }
@@ -121,6 +131,22 @@ public final class Machine implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the ACPI tables (always) and the MP table (when it fits) describing the vCPUs, the
+   * legacy devices and the virtio-mmio slots; returns the RSDP address for the boot protocol.
+   */
+  private long writePlatformTables(int vcpuCount, List<MmioSlot> virtioSlots) {
+    if (MpTable.fits(vcpuCount, virtioSlots)) {
+      GuestBlob mp = MpTable.build(vcpuCount, virtioSlots, X86Layout.MPTABLE_START);
+      memory.write(mp.address(), mp.bytes());
+    }
+    AcpiTableSet acpi = X86AcpiTables.build(vcpuCount, virtioSlots, true, true);
+    for (GuestBlob blob : acpi.blobs()) {
+      memory.write(blob.address(), blob.bytes());
+    }
+    return acpi.rsdpAddress();
+  }
+
   private static int hostPhysBits(List<CpuidEntry> supported) {
     for (CpuidEntry e : supported) {
       if (e.function() == 0x80000008) {
@@ -140,6 +166,16 @@ public final class Machine implements AutoCloseable {
 
   public Bus mmioBus() {
     return mmioBus;
+  }
+
+  /** Kernel-side doorbells and interrupt events, when the hypervisor has them. */
+  public Optional<EventPlumbing> eventPlumbing() {
+    return vm.eventPlumbing();
+  }
+
+  /** An interrupt line of the guest's interrupt controller. */
+  public InterruptLine interruptLine(int gsi) throws HypervisorException {
+    return vm.interruptLine(gsi);
   }
 
   public Serial serial() {

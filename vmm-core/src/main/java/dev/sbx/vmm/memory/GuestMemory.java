@@ -136,8 +136,8 @@ public final class GuestMemory {
     GuestRegion r = region(address, length);
     long rel = address - r.start();
     while (length > 0) {
-      ByteBuffer c = r.chunk(GuestRegion.chunkIndex(rel));
-      int co = GuestRegion.chunkOffset(rel);
+      ByteBuffer c = r.chunk(r.chunkIndex(rel));
+      int co = r.chunkOffset(rel);
       int n = Math.min(length, c.capacity() - co);
       c.get(co, dst, offset, n);
       rel += n;
@@ -158,8 +158,8 @@ public final class GuestMemory {
     GuestRegion r = region(address, length);
     long rel = address - r.start();
     while (length > 0) {
-      ByteBuffer c = r.chunk(GuestRegion.chunkIndex(rel));
-      int co = GuestRegion.chunkOffset(rel);
+      ByteBuffer c = r.chunk(r.chunkIndex(rel));
+      int co = r.chunkOffset(rel);
       int n = Math.min(length, c.capacity() - co);
       c.put(co, src, offset, n);
       rel += n;
@@ -178,8 +178,8 @@ public final class GuestMemory {
     long rel = address - r.start();
     byte[] zeros = new byte[(int) Math.min(length, 64 * 1024)];
     while (length > 0) {
-      ByteBuffer c = r.chunk(GuestRegion.chunkIndex(rel));
-      int co = GuestRegion.chunkOffset(rel);
+      ByteBuffer c = r.chunk(r.chunkIndex(rel));
+      int co = r.chunkOffset(rel);
       int n = (int) Math.min(Math.min(length, c.capacity() - co), zeros.length);
       c.put(co, zeros, 0, n);
       rel += n;
@@ -208,7 +208,7 @@ public final class GuestMemory {
       throw outside(address, 1);
     }
     long rel = address - r.start();
-    long inChunk = r.chunk(GuestRegion.chunkIndex(rel)).capacity() - GuestRegion.chunkOffset(rel);
+    long inChunk = r.chunk(r.chunkIndex(rel)).capacity() - r.chunkOffset(rel);
     return (int) Math.min(max, inChunk);
   }
 
@@ -246,8 +246,8 @@ public final class GuestMemory {
   private Location locate(long address, int length) {
     GuestRegion r = region(address, length);
     long rel = address - r.start();
-    ByteBuffer c = r.chunk(GuestRegion.chunkIndex(rel));
-    int co = GuestRegion.chunkOffset(rel);
+    ByteBuffer c = r.chunk(r.chunkIndex(rel));
+    int co = r.chunkOffset(rel);
     return new Location(c, co, co + (long) length <= c.capacity());
   }
 

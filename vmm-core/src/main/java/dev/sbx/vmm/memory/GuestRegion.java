@@ -12,17 +12,24 @@ public final class GuestRegion {
   /** Backing chunk size: 1 GiB, so chunk arithmetic is a shift and a mask. */
   public static final int CHUNK_SHIFT = 30;
   public static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
-  private static final long CHUNK_MASK = CHUNK_SIZE - 1;
 
   private final long start;
   private final long size;
   private final ByteBuffer[] chunks;
+  private final int chunkShift;
 
   /**
    * @param start guest-physical base
    * @param chunks backing buffers; all but the last exactly {@link #CHUNK_SIZE} bytes
    */
   public GuestRegion(long start, ByteBuffer... chunks) {
+    this(start, CHUNK_SHIFT, chunks);
+  }
+
+  /** Smaller chunks let tests exercise chunk-crossing accesses without gigabytes of memory. */
+  GuestRegion(long start, int chunkShift, ByteBuffer... chunks) {
+    this.chunkShift = chunkShift;
+    long chunkSize = 1L << chunkShift;
     if (chunks.length == 0) {
       throw new IllegalArgumentException("a region needs at least one chunk");
     }
@@ -33,8 +40,8 @@ public final class GuestRegion {
       if (!c.isDirect()) {
         throw new IllegalArgumentException("guest memory chunks must be direct buffers");
       }
-      if (i < chunks.length - 1 && c.capacity() != CHUNK_SIZE) {
-        throw new IllegalArgumentException("every chunk but the last must be " + CHUNK_SIZE + " bytes");
+      if (i < chunks.length - 1 && c.capacity() != chunkSize) {
+        throw new IllegalArgumentException("every chunk but the last must be " + chunkSize + " bytes");
       }
       this.chunks[i] = c.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
       total += c.capacity();
@@ -76,12 +83,12 @@ public final class GuestRegion {
   }
 
   /** Chunk index of a region-relative offset. */
-  static int chunkIndex(long offset) {
-    return (int) (offset >>> CHUNK_SHIFT);
+  int chunkIndex(long offset) {
+    return (int) (offset >>> chunkShift);
   }
 
-  static int chunkOffset(long offset) {
-    return (int) (offset & CHUNK_MASK);
+  int chunkOffset(long offset) {
+    return (int) (offset & ((1L << chunkShift) - 1));
   }
 
   @Override

@@ -27,12 +27,12 @@ public final class BootLayout {
   public static final long CMDLINE_ADDR = 0x20000;
   /** Longest command line we place, NUL included (Linux's x86 COMMAND_LINE_SIZE). */
   public static final int CMDLINE_MAX_SIZE = 2048;
-  /** End of the usable low RAM below the EBDA. */
-  public static final long EBDA_START = 0x9fc00;
+  /** End of the usable low RAM: the EBDA, holding the MP and ACPI tables, starts here. */
+  public static final long EBDA_START = X86Layout.MPTABLE_START;
   /** Start of high memory: ELF kernels are linked to load here or above. */
   public static final long HIMEM_START = 0x100000;
   /** Start of the 32-bit MMIO hole; RAM above it is relocated to 4 GiB. */
-  public static final long MMIO_GAP_START = 0xC000_0000L;
+  public static final long MMIO_GAP_START = X86Layout.MMIO_32_START;
   public static final long MMIO_GAP_END = 0x1_0000_0000L;
 
   private BootLayout() {}

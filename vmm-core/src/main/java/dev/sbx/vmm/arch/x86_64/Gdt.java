@@ -11,11 +11,11 @@ public final class Gdt {
   public static final int TSS_SELECTOR = 0x18;
 
   /** 64-bit entry: long-mode code (L=1), flat data, a TSS. */
-  public static final long[] LONG_MODE = {
+  static final long[] LONG_MODE = {
       0, entry(0xa09b, 0, 0xfffff), entry(0xc093, 0, 0xfffff), entry(0x808b, 0, 0xfffff)};
 
   /** PVH entry: 32-bit flat code and data (base 0, 4 GiB), and the 0x67-byte TSS PVH requires. */
-  public static final long[] PROTECTED_MODE = {
+  static final long[] PROTECTED_MODE = {
       0, entry(0xc09b, 0, 0xfffff), entry(0xc093, 0, 0xfffff), entry(0x008b, 0, 0x67)};
 
   private Gdt() {}

@@ -42,7 +42,7 @@ public record GuestRamLayout(long size) {
   public List<E820Entry> e820() {
     List<E820Entry> map = new ArrayList<>(4);
     map.add(new E820Entry(0, BootLayout.EBDA_START, E820Entry.RAM));
-    map.add(new E820Entry(BootLayout.EBDA_START, 0xE0000 - BootLayout.EBDA_START, E820Entry.RESERVED));
+    map.add(new E820Entry(BootLayout.EBDA_START, X86Layout.RSDP_ADDR - BootLayout.EBDA_START, E820Entry.RESERVED));
     map.add(new E820Entry(BootLayout.HIMEM_START, lowRamEnd() - BootLayout.HIMEM_START, E820Entry.RAM));
     if (size > lowRamEnd()) {
       map.add(new E820Entry(BootLayout.MMIO_GAP_END, size - lowRamEnd(), E820Entry.RAM));

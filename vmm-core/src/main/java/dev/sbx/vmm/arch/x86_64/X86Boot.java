@@ -43,14 +43,14 @@ public final class X86Boot {
       PvhStartInfo.write(mem, BootLayout.CMDLINE_ADDR, initrd, e820, rsdpAddr);
       writeGdt(mem, Gdt.PROTECTED_MODE);
       Registers regs = Registers.entry(kernel.pvhEntry().getAsLong(), 0, 0, 0, BootLayout.PVH_INFO_ADDR);
-      return new X86BootState(BootProtocol.PVH, regs, CR0_PE | CR0_ET, 0, 0, 0, Gdt.PROTECTED_MODE);
+      return X86BootState.of(BootProtocol.PVH, regs, CR0_PE | CR0_ET, 0, 0, 0, Gdt.PROTECTED_MODE);
     }
     ZeroPage.write(mem, kernel, BootLayout.CMDLINE_ADDR, cmd.length, initrd, e820, rsdpAddr);
     writeGdt(mem, Gdt.LONG_MODE);
     PageTables.writeIdentityMap(mem);
     Registers regs = Registers.entry(kernel.entry64(), BootLayout.BOOT_STACK_POINTER,
         BootLayout.BOOT_STACK_POINTER, BootLayout.ZERO_PAGE_ADDR, 0);
-    return new X86BootState(BootProtocol.LINUX_64, regs, CR0_PE | CR0_ET | CR0_PG,
+    return X86BootState.of(BootProtocol.LINUX_64, regs, CR0_PE | CR0_ET | CR0_PG,
         BootLayout.PML4_ADDR, CR4_PAE, EFER_LME | EFER_LMA, Gdt.LONG_MODE);
   }
 

@@ -8,7 +8,7 @@ import dev.sbx.vmm.bus.BusDevice;
  * (status/command) are two separate bus ranges; this device takes both with offsets 0 and 4.
  */
 public final class I8042 implements BusDevice {
-  public static final int DATA_PORT = 0x60;
+  /** Data at offset 0, status/command at offset 4 (ports 0x60 and 0x64 on a PC). */
   public static final int PORT_SPAN = 5;
   static final int OFFSET_DATA = 0;
   static final int OFFSET_COMMAND = 4;

@@ -11,9 +11,8 @@ import java.util.ArrayDeque;
  * (console log and/or stdout); input is queued by {@link #enqueueInput} and bounded.
  */
 public final class Serial implements BusDevice {
-  public static final int COM1_PORT = 0x3f8;
-  public static final int COM1_GSI = 4;
-  public static final int PORT_COUNT = 8;
+  /** Registers: eight consecutive ports or bytes. */
+  public static final int REGISTER_COUNT = 8;
   /** Bytes of pending input kept; more is dropped, as a real FIFO overrun would. */
   static final int INPUT_CAPACITY = 64 * 1024;
 

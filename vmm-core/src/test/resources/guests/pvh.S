@@ -44,9 +44,24 @@ pvh_start:
   call puthex32
   mov $'\n', %al
   call putc
+  PUTS msg_rsdp                /* rsdp_paddr and the signature found there */
+  mov 32(%ebp), %eax
+  call puthex32
+  mov $' ', %al
+  call putc
+  mov 32(%ebp), %esi
+  mov $8, %ecx
+4:
+  lodsb
+  call putc
+  dec %ecx
+  jnz 4b
+  mov $'\n', %al
+  call putc
   call reset
 
 .section .rodata
+msg_rsdp: .asciz "rsdp: "
 msg_bad: .asciz "PVH BAD MAGIC\n"
 msg_ok: .asciz "PVH OK\n"
 msg_cmdline: .asciz "cmdline: "

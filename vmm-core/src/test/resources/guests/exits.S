@@ -2,6 +2,9 @@
  * The count is patched by the harness at symbol exit_count (offset 0 of .data). */
 #include "common32.h"
 #include "xen_note.h"
+#ifndef EXIT_COUNT
+#define EXIT_COUNT 100000
+#endif
 .code32
 .globl pvh_start
 pvh_start:
@@ -18,4 +21,4 @@ pvh_start:
 msg: .asciz "exits done\n"
 .data
 .globl exit_count
-exit_count: .long 100000
+exit_count: .long EXIT_COUNT
