@@ -12,11 +12,11 @@ import java.nio.ByteOrder;
  * reference only once the entry is known to fit.
  */
 final class DirectoryListing {
-  private final Files files;
+  private final ConfinedFiles files;
   private final IdMapping ids;
   private final int timeout;
 
-  DirectoryListing(Files files, IdMapping ids, int timeout) {
+  DirectoryListing(ConfinedFiles files, IdMapping ids, int timeout) {
     this.files = files;
     this.ids = ids;
     this.timeout = timeout;

@@ -29,9 +29,9 @@ final class EntryRequests {
   private final IdMapping ids;
   private final NodeTable nodes;
   private final HandleTable handles;
-  private final Files files;
+  private final ConfinedFiles files;
 
-  EntryRequests(FuseConfig config, NodeTable nodes, HandleTable handles, Files files) {
+  EntryRequests(FuseConfig config, NodeTable nodes, HandleTable handles, ConfinedFiles files) {
     this.config = config;
     this.ids = config.ids();
     this.nodes = nodes;
@@ -155,7 +155,7 @@ final class EntryRequests {
     Node parent = nodes.dir(nodeId);
     needRoom(FuseStructs.ENTRY_OUT_SIZE, room);
     files.requireNodeRoom();
-    LinuxFiles.mknodat(parent.fd, name.path(), type | (mode & 07777), 0);
+    LinuxFiles.mknodat(parent.fd, name.path(), type | ConfinedFiles.allowedMode(type, mode), 0);
     Node n = files.lookup(parent, name);
     files.chmodIfNeeded(n, mode & 07777);
     return entry(n, room);
@@ -169,7 +169,7 @@ final class EntryRequests {
     Node parent = nodes.dir(nodeId);
     needRoom(FuseStructs.ENTRY_OUT_SIZE, room);
     files.requireNodeRoom();
-    LinuxFiles.mkdirat(parent.fd, name.path(), mode & 07777);
+    LinuxFiles.mkdirat(parent.fd, name.path(), ConfinedFiles.allowedMode(LinuxFiles.S_IFDIR, mode));
     Node n = files.lookup(parent, name);
     files.chmodIfNeeded(n, mode & 07777);
     return entry(n, room);

@@ -58,7 +58,7 @@ public final class FuseServer implements AutoCloseable {
     this.config = config;
     this.nodes = new NodeTable(rootFd, rootStat, config.maxNodes());
     this.handles = new HandleTable(config.maxHandles());
-    Files files = new Files(nodes, config.ids());
+    ConfinedFiles files = new ConfinedFiles(nodes, config.ids());
     this.entries = new EntryRequests(config, nodes, handles, files);
     this.handleOps = new HandleRequests(config, nodes, handles, files);
   }

@@ -25,9 +25,9 @@ final class HandleRequests {
   private final IdMapping ids;
   private final NodeTable nodes;
   private final HandleTable handles;
-  private final Files files;
+  private final ConfinedFiles files;
 
-  HandleRequests(FuseConfig config, NodeTable nodes, HandleTable handles, Files files) {
+  HandleRequests(FuseConfig config, NodeTable nodes, HandleTable handles, ConfinedFiles files) {
     this.config = config;
     this.ids = config.ids();
     this.nodes = nodes;
@@ -81,7 +81,8 @@ final class HandleRequests {
     ByteBuffer b = buffer(FuseStructs.ENTRY_OUT_SIZE + FuseStructs.OPEN_OUT_SIZE, room);
     handles.reserve();
     files.requireNodeRoom();
-    Files.Created c = files.create(parent, name, flags & (OPEN_FLAGS_KEPT | LinuxFiles.O_EXCL), mode & 07777);
+    ConfinedFiles.Created c = files.create(parent, name, flags & (OPEN_FLAGS_KEPT | LinuxFiles.O_EXCL),
+        ConfinedFiles.allowedMode(LinuxFiles.S_IFREG, mode));
     Handle.File h = adopt(c.node(), c.fd(), flags);
     FuseStructs.entryOut(b, c.node().id, HostStat.of(c.node().fd), ids, config.timeoutSeconds());
     FuseStructs.openOut(b, h.id);

@@ -255,6 +255,25 @@ class FuseConfinementTest {
   }
 
   @Test
+  void theGuestCannotPlantSetuidPrograms() throws IOException {
+    Reply f = c.create(1, "suid", LinuxFiles.O_RDWR, 06755);
+    assertEquals(0, f.error());
+    assertEquals(0755, mode(share.resolve("suid")), "set-user-ID and set-group-ID dropped on create");
+    long n = f.nodeId();
+    assertEquals(0, c.call(FuseOpcode.SETATTR, n,
+        FuseServerTest.setattr(EntryRequests.FATTR_MODE, 0, 0, 0, 0, 04755, 0, 0)).error());
+    assertEquals(0755, mode(share.resolve("suid")), "and on chmod");
+    assertEquals(0, c.mknod(1, "suid2", 0106700).error());
+    assertEquals(0700, mode(share.resolve("suid2")));
+    assertEquals(0, c.mkdir(1, "dir", 02775).error());
+    assertEquals(02775, mode(share.resolve("dir")), "set-group-ID stays on directories");
+  }
+
+  static int mode(Path p) throws IOException {
+    return (Integer) Files.getAttribute(p, "unix:mode") & 07777;
+  }
+
+  @Test
   void fifosAreNeverOpenedByTheServer() throws IOException {
     assertEquals(0, c.mknod(1, "fifo", 0010600).error());
     long n = c.node(1, "fifo");

@@ -16,7 +16,7 @@ import java.util.Set;
  * exactly the inode an already-confined descriptor holds, and they are taken only after checking
  * that inode's type (a held inode cannot change type, so the check cannot race).
  */
-final class Files {
+final class ConfinedFiles {
   /** Bound on the '..' walk that proves a parent is still inside the share. */
   private static final int MAX_DEPTH = 4096;
   private static final byte[] DOTDOT = {'.', '.', 0};
@@ -27,7 +27,7 @@ final class Files {
   private final NodeTable nodes;
   private final IdMapping ids;
 
-  Files(NodeTable nodes, IdMapping ids) {
+  ConfinedFiles(NodeTable nodes, IdMapping ids) {
     this.nodes = nodes;
     this.ids = ids;
   }
@@ -106,16 +106,26 @@ final class Files {
     }
   }
 
+  /**
+   * The permission bits the guest may set on a host inode of {@code type}: never set-user-ID, and
+   * set-group-ID only on directories (group inheritance), so the guest cannot plant a program that
+   * runs as the host user for whoever else on the host executes it.
+   */
+  static int allowedMode(int type, int mode) {
+    int m = mode & 07777 & ~04000;
+    return type == LinuxFiles.S_IFDIR ? m : m & ~02000;
+  }
+
   void chmod(Node n, int mode) throws FuseException {
     if (n.type == LinuxFiles.S_IFLNK) {
       throw new FuseException(Errno.EOPNOTSUPP, "symlinks have no mode");
     }
-    LinuxFiles.fchmodat(LinuxFiles.AT_FDCWD, LinuxFiles.procFd(n.fd), mode & 07777, 0);
+    LinuxFiles.fchmodat(LinuxFiles.AT_FDCWD, LinuxFiles.procFd(n.fd), allowedMode(n.type, mode), 0);
   }
 
   /** Gives a new entry the guest's exact mode: the host process's umask must not apply twice. */
   void chmodIfNeeded(Node n, int mode) throws FuseException {
-    if ((HostStat.of(n.fd).mode() & 07777) != mode) {
+    if ((HostStat.of(n.fd).mode() & 07777) != allowedMode(n.type, mode)) {
       chmod(n, mode);
     }
   }
