@@ -100,6 +100,16 @@ class FuseKernelMountTest {
         Files.writeString(share.resolve("host2.txt"), "late");
         assertEquals("late", Files.readString(mnt.resolve("host2.txt")), "host changes show up");
         assertTrue(Files.getFileStore(mnt).getTotalSpace() > 0, "statfs");
+        Path many = Files.createDirectory(share.resolve("many"));
+        for (int i = 0; i < 600; i++) {
+          Files.writeString(many.resolve("entry-with-a-longer-name-" + i), Integer.toString(i));
+        }
+        try (Stream<Path> s = Files.list(mnt.resolve("many"))) {
+          assertEquals(600, s.count(), "listings longer than one reply page through offsets");
+        }
+        try (Stream<Path> s = Files.list(mnt.resolve("many"))) {
+          assertEquals(600, s.filter(p -> Files.isRegularFile(p)).count(), "and stat through READDIRPLUS nodes");
+        }
         assertNull(m.failure());
       } finally {
         m.close();
