@@ -39,7 +39,6 @@ final class EntryRequests {
     this.files = files;
   }
 
-
   ByteBuffer lookup(long nodeId, FuseArgs a, int room) throws FuseException {
     Name name = a.name();
     a.end();

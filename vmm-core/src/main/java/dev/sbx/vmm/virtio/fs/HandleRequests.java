@@ -9,6 +9,7 @@ import dev.sbx.vmm.virtio.ChainReader;
 import dev.sbx.vmm.virtio.ChainWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * Requests on open files and directories: OPEN/CREATE hand out handles, READ and WRITE move data
@@ -35,7 +36,6 @@ final class HandleRequests {
     this.files = files;
   }
 
-
   ByteBuffer open(long nodeId, FuseArgs a, int room) throws FuseException, IOException {
     int flags = a.u32();
     a.u32(); // open_flags
@@ -55,8 +55,10 @@ final class HandleRequests {
   private Handle.File adopt(Node n, int fd, int flags) throws IOException {
     try {
       int acc = flags & LinuxFiles.O_ACCMODE;
-      java.nio.channels.FileChannel ch = files.channel(fd, acc);
-      return handles.add(id -> new Handle.File(id, n, fd, ch, acc != LinuxFiles.O_WRONLY, acc != LinuxFiles.O_RDONLY));
+      FileChannel ch = files.channel(fd, acc);
+      boolean readable = acc != LinuxFiles.O_WRONLY;
+      boolean writable = acc != LinuxFiles.O_RDONLY;
+      return handles.add(id -> new Handle.File(id, n, fd, ch, readable, writable));
     } catch (IOException | RuntimeException e) {
       LinuxFiles.closeQuietly(fd);
       throw e;
@@ -103,7 +105,8 @@ final class HandleRequests {
     if (offset < 0) {
       throw new FuseException(Errno.EINVAL, "negative offset");
     }
-    long want = Math.min(Integer.toUnsignedLong(size), Math.min(config.maxWrite(), out.remaining() - FuseServer.OUT_HEADER_SIZE));
+    long room = out.remaining() - FuseServer.OUT_HEADER_SIZE;
+    long want = Math.min(Integer.toUnsignedLong(size), Math.min(config.maxWrite(), room));
     if (want < 0) {
       return 0;
     }
@@ -111,7 +114,7 @@ final class HandleRequests {
     // truncation that shortens the transfer is padded with zeros (docs/virtio-fs.md).
     long fileSize = HostStat.of(h.fd).size();
     int n = (int) Math.max(0, Math.min(want, fileSize - offset));
-    if (!canRead(h)) {
+    if (!h.readable) {
       throw new FuseException(Errno.EBADF, "handle not open for reading");
     }
     out.write(header(FuseServer.OUT_HEADER_SIZE + n, 0, unique));
@@ -125,10 +128,6 @@ final class HandleRequests {
       done += (int) got;
     }
     return out.written();
-  }
-
-  private static boolean canRead(Handle.File h) {
-    return h.readable;
   }
 
   /** WRITE: the data moves straight from the chain into the file; returns fuse_write_out. */
@@ -168,7 +167,6 @@ final class HandleRequests {
     b.putInt((int) done).putInt(0);
     return b;
   }
-
 
   ByteBuffer release(FuseArgs a, boolean dir) throws FuseException {
     long fh = a.u64();
