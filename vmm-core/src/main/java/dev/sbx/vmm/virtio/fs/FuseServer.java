@@ -68,7 +68,8 @@ public final class FuseServer implements AutoCloseable {
     int fd;
     try {
       byte[] p = root.toString().getBytes(StandardCharsets.UTF_8);
-      fd = LinuxFiles.open(LinuxFiles.path(p, 0, p.length), LinuxFiles.O_PATH | LinuxFiles.O_DIRECTORY | LinuxFiles.O_CLOEXEC, 0);
+      fd = LinuxFiles.open(LinuxFiles.path(p, 0, p.length),
+          LinuxFiles.O_PATH | LinuxFiles.O_DIRECTORY | LinuxFiles.O_CLOEXEC, 0);
     } catch (LastErrorException e) {
       throw new IOException("cannot share " + root + ": errno " + e.getErrorCode()
           + "; give an existing directory");
