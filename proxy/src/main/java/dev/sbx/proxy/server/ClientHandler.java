@@ -376,6 +376,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     upstream = null;
+    if (discard) {
+      return; // our own answer is already on its way, followed by a close
+    }
     if (inRequest || awaitingResponse || connecting) {
       if (!responseStarted && ctx.channel().isActive() && !discard) {
         refuse(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection");
@@ -574,7 +577,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       server.connector().connect(ctx.channel().eventLoop(), a.targets(),
-          (ch, target) -> startTunnel(d, a, ch, ex),
+          (ch, target) -> {
+            try {
+              startTunnel(d, a, ch, ex);
+            } catch (RuntimeException e) {
+              server.logError(e);
+              ch.close();
+              ctx.channel().close();
+            }
+          },
           (status, reason) -> failUpstream(status, reason));
     }));
   }
@@ -598,15 +609,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       ex.bytesDown = counters[1].get();
       server.logTunnel(ex, start);
     });
-    up.closeFuture().addListener(f -> Relay.closeOnFlush(client));
     var pipe = client.pipeline();
     pipe.remove(guard);
     pipe.remove("http");
+    pipe.remove(this);
     long hs = server.config().limits().tlsHandshakeTimeout().toMillis();
     if (binding == null) {
       pipe.addLast("gate", new TlsGate(d.host(), hs, null, c -> { }, why -> server.logRefusedTunnel(ex, why)));
       pipe.addLast("raw", new Relay(up, counters[0]));
       up.pipeline().addLast("raw", new Relay(client, counters[1]));
+      up.closeFuture().addListener(f -> Relay.closeOnFlush(client));
       up.config().setAutoRead(true);
     } else {
       HeadGuard innerGuard = server.newGuard();
@@ -619,8 +631,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       pipe.addLast("http", server.newServerCodec());
       pipe.addLast("handler", inner);
     }
-    pipe.remove(this);
-    client.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection established\r\n\r\n", StandardCharsets.US_ASCII));
+    // Written from the first handler so it passes none of the tunnel's own codecs.
+    pipe.firstContext().writeAndFlush(
+        Unpooled.copiedBuffer("HTTP/1.1 200 Connection established\r\n\r\n", StandardCharsets.US_ASCII));
     if (early != null) {
       pipe.fireChannelRead(early);
     }
