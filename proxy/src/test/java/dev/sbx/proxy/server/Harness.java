@@ -35,6 +35,7 @@ final class Harness implements AutoCloseable {
   Harness(Path tmp) throws IOException {
     this.config = tmp.resolve("config");
     this.originCaFile = tmp.resolve("origin-ca.pem");
+    java.nio.file.Files.createDirectories(tmp);
     this.originCa = ProxyCa.create("test origin CA", originCaFile);
     Files.writeString(originCaFile, originCa.certificatePem());
   }
