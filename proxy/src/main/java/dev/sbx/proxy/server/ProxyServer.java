@@ -56,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final AtomicInteger connections = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile InetSocketAddress bound;
   private Channel serverChannel;
 
@@ -252,6 +253,9 @@ public final class ProxyServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
