@@ -194,7 +194,10 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   HttpServerCodec newServerCodec() {
-    ProxyConfig.Limits l = config.limits();
+    return serverCodec(config.limits());
+  }
+
+  static HttpServerCodec serverCodec(ProxyConfig.Limits l) {
     // HeadGuard enforces the limits with precise statuses; the decoder's are a backstop.
     return new HttpServerCodec(new HttpDecoderConfig()
         .setMaxInitialLineLength(l.maxRequestLine() + 16)

@@ -72,7 +72,7 @@ public final class ProxyCa {
          FileLock ignored = ch.lock()) {
       if (!Files.exists(cert) || !Files.exists(keyFile)) {
         ProxyCa ca = create(commonName, cert);
-        AtomicFiles.write(keyFile, pem(ca.key), true);
+        AtomicFiles.write(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(ca.key, null).generate()), true);
         AtomicFiles.write(cert, pem(ca.certificate), false);
         return ca;
       }
@@ -192,7 +192,7 @@ public final class ProxyCa {
       Object o = p.readObject();
       JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair kp) {
-        return conv.getKeyPair(kp).getPrivate();
+        return conv.getPrivateKey(kp.getPrivateKeyInfo());
       }
       if (o instanceof PrivateKeyInfo info) {
         return conv.getPrivateKey(info);
