@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code sbx vmm}: low-level VMM commands for experts and tests. */
 @Command(name = "vmm", description = "Low-level virtual machine commands (for experts and tests).",
-    subcommands = {})
+    subcommands = {VmmRunCommand.class})
 public final class VmmCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

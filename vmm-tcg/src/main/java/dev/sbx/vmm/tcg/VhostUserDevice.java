@@ -1,0 +1,41 @@
+package dev.sbx.vmm.tcg;
+
+import java.nio.file.Path;
+
+/**
+ * One device QEMU drives through a vhost-user socket served by the sbx-vmm process.
+ *
+ * @param tag virtio-fs mount tag (file-system devices only, else empty)
+ */
+public record VhostUserDevice(Kind kind, String id, Path socket, String tag) {
+
+  /** QEMU's names for the virtio-mmio flavours of the vhost-user devices (QEMU 7.2). */
+  public enum Kind {
+    BLOCK("vhost-user-blk"),
+    FS("vhost-user-fs-device"),
+    VSOCK("vhost-user-vsock-device"),
+    RNG("vhost-user-rng");
+
+    private final String qemuDevice;
+
+    Kind(String qemuDevice) {
+      this.qemuDevice = qemuDevice;
+    }
+
+    public String qemuDevice() {
+      return qemuDevice;
+    }
+  }
+
+  public VhostUserDevice {
+    if (!id.matches("[A-Za-z][A-Za-z0-9_-]{0,31}")) {
+      throw new IllegalArgumentException("bad device id '" + id + "'");
+    }
+    if ((kind == Kind.FS) == tag.isEmpty()) {
+      throw new IllegalArgumentException("a tag is required for file-system devices and only for them");
+    }
+    if (tag.contains(",")) {
+      throw new IllegalArgumentException("a virtio-fs tag cannot contain ','");
+    }
+  }
+}
