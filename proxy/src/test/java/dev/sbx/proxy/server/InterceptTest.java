@@ -295,6 +295,35 @@ class InterceptTest {
   }
 
   @Test
+  void p90WebSocketThroughInterceptedTunnel() throws Exception {
+    Socket s = TunnelClient.connect(h.address(), "api.anthropic.com:443", new StringBuilder());
+    try (SSLSocket tls = TunnelClient.tls(s, Path.of(h.ca()), "api.anthropic.com", List.of("http/1.1"))) {
+      tls.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: api.anthropic.com\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + "x-api-key: proxy-managed\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      var in = tls.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        assertTrue(b >= 0, "closed during handshake: " + head);
+        head.append((char) b);
+      }
+      assertTrue(head.toString().startsWith("HTTP/1.1 101 "), head.toString());
+      // One masked text frame "hi" (mask 0x01020304).
+      byte[] mask = {1, 2, 3, 4};
+      byte[] payload = "hi".getBytes(StandardCharsets.US_ASCII);
+      byte[] frame = {(byte) 0x81, (byte) (0x80 | payload.length), 1, 2, 3, 4,
+          (byte) (payload[0] ^ mask[0]), (byte) (payload[1] ^ mask[1])};
+      tls.getOutputStream().write(frame);
+      byte[] reply = in.readNBytes(2 + "echo: hi".length());
+      assertEquals((byte) 0x81, reply[0]);
+      assertEquals("echo: hi", new String(reply, 2, reply.length - 2, StandardCharsets.US_ASCII));
+    }
+    assertEquals(List.of("REAL-ANT"), anthropic.last().all("x-api-key"));
+    assertEquals("/ws", anthropic.last().uri());
+  }
+
+  @Test
   void leavesAreMintedOncePerHost() throws Exception {
     curl("https://api.anthropic.com/1");
     curl("https://api.anthropic.com/2");

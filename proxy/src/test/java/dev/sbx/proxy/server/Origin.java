@@ -76,7 +76,9 @@ final class Origin implements AutoCloseable {
             if (tls != null) {
               ch.pipeline().addLast(tls.newHandler(ch.alloc()));
             }
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Recorder(),
+                new io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler("/ws"), new WsEcho(),
+                new Handler());
           }
         }).bind("127.0.0.1", 0).sync().channel();
   }
@@ -89,12 +91,33 @@ final class Origin implements AutoCloseable {
     return seen.isEmpty() ? null : seen.get(seen.size() - 1);
   }
 
+  /** Records every request, WebSocket handshakes included. */
+  private final class Recorder extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof FullHttpRequest req) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        req.headers().forEach(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
+        seen.add(new Seen(req.method().name(), req.uri(), headers, req.content().readableBytes()));
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** Echoes WebSocket text frames with a prefix. */
+  private static final class WsEcho
+      extends SimpleChannelInboundHandler<io.netty.handler.codec.http.websocketx.TextWebSocketFrame> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, io.netty.handler.codec.http.websocketx.TextWebSocketFrame f) {
+      ctx.writeAndFlush(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame("echo: " + f.text()));
+    }
+  }
+
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       List<Map.Entry<String, String>> headers = new ArrayList<>();
       req.headers().forEach(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
-      seen.add(new Seen(req.method().name(), req.uri(), headers, req.content().readableBytes()));
       if (req.uri().startsWith("/sse")) {
         sse(ctx);
         return;
