@@ -1,8 +1,29 @@
 // sbx egress proxy benchmark (run by bench/proxy/run.sh; single-file Java program).
 // Prints figures only; nothing here asserts on time.
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import dev.sbx.proxy.cred.SecretStore;
 import dev.sbx.proxy.net.ResolveOverrides;
 import dev.sbx.proxy.policy.PolicyStore;
@@ -25,8 +46,6 @@ import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -46,10 +65,10 @@ public final class ProxyBench {
     // Origins: one HTTPS server per bench host, each with its own leaf from a bench CA.
     ProxyCa originCa = ProxyCa.create("bench origin CA", work.resolve("origin-ca.pem"));
     Files.writeString(work.resolve("origin-ca.pem"), originCa.certificatePem());
-    HttpsServer tunnelOrigin = origin(originCa.mintLeaf(TUNNEL_HOST));
-    HttpsServer interceptOrigin = origin(originCa.mintLeaf(INTERCEPT_HOST));
-    int tPort = tunnelOrigin.getAddress().getPort();
-    int iPort = interceptOrigin.getAddress().getPort();
+    Origin tunnelOrigin = origin(originCa.mintLeaf(TUNNEL_HOST));
+    Origin interceptOrigin = origin(originCa.mintLeaf(INTERCEPT_HOST));
+    int tPort = tunnelOrigin.port();
+    int iPort = interceptOrigin.port();
 
     Path config = work.resolve("config");
     new PolicyStore(config).add(null, Rule.Decision.ALLOW,
@@ -67,7 +86,10 @@ public final class ProxyBench {
     String ours = "127.0.0.1:" + pPort;
 
     System.out.printf("%n== CONNECT tunnel: %d MiB download (curl, one stream) ==%n", bigBytes >> 20);
-    double direct = curlSpeed(originCaPem, List.of("--resolve", TUNNEL_HOST + ":443:127.0.0.1:" + tPort), bigBytes);
+    // Warm-up (JIT) for every path before measuring.
+    curlSpeed(originCaPem, List.of("--connect-to", TUNNEL_HOST + ":443:127.0.0.1:" + tPort), bigBytes / 4);
+    curlSpeed(originCaPem, List.of("-x", "http://" + ours), bigBytes / 4);
+    double direct = curlSpeed(originCaPem, List.of("--connect-to", TUNNEL_HOST + ":443:127.0.0.1:" + tPort), bigBytes);
     double viaOurs = curlSpeed(originCaPem, List.of("-x", "http://" + ours), bigBytes);
     row("direct", direct, "MB/s", direct);
     row("sbx proxy", viaOurs, "MB/s", direct);
@@ -78,6 +100,8 @@ public final class ProxyBench {
     }
 
     System.out.printf("%n== CONNECT tunnel: connections per second (%d sequential: connect, TLS, GET, close) ==%n", conns);
+    connectionsPerSecond(null, null, TUNNEL_HOST, tPort, originCaPem, Math.max(20, conns / 5));
+    connectionsPerSecond(ours, TUNNEL_HOST + ":443", TUNNEL_HOST, tPort, originCaPem, Math.max(20, conns / 5));
     double cDirect = connectionsPerSecond(null, null, TUNNEL_HOST, tPort, originCaPem, conns);
     double cOurs = connectionsPerSecond(ours, TUNNEL_HOST + ":443", TUNNEL_HOST, tPort, originCaPem, conns);
     row("direct", cDirect, "conn/s", cDirect);
@@ -99,8 +123,8 @@ public final class ProxyBench {
       latencyRow("mitmproxy", m, d);
     }
     proxy.close();
-    tunnelOrigin.stop(0);
-    interceptOrigin.stop(0);
+    tunnelOrigin.stop();
+    interceptOrigin.stop();
     System.exit(0);
   }
 
@@ -213,7 +237,7 @@ public final class ProxyBench {
       throws Exception {
     long[] out = new long[n];
     try (SSLSocket s = open(ctx, proxyHostPort, connectTarget, sni, originPort)) {
-      for (int i = 0; i < 200; i++) {
+      for (int i = 0; i < 2000; i++) {
         request(s, sni, "/small", true); // warm-up
       }
       for (int i = 0; i < n; i++) {
@@ -244,36 +268,95 @@ public final class ProxyBench {
     return ctx;
   }
 
-  static HttpsServer origin(ProxyCa.Leaf leaf) throws Exception {
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    ks.load(null, null);
-    ks.setKeyEntry("k", leaf.key(), new char[0], new Certificate[] {leaf.certificate(), leaf.issuer()});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, new char[0]);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(kmf.getKeyManagers(), null, null);
-    HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-    s.setHttpsConfigurator(new HttpsConfigurator(ssl));
-    s.setExecutor(Executors.newFixedThreadPool(4));
-    byte[] chunk = new byte[256 * 1024];
-    s.createContext("/big", ex -> {
-      long n = Long.parseLong(ex.getRequestURI().getQuery().substring(2));
-      ex.sendResponseHeaders(200, n);
-      try (OutputStream o = ex.getResponseBody()) {
-        for (long left = n; left > 0; left -= chunk.length) {
-          o.write(chunk, 0, (int) Math.min(chunk.length, left));
-        }
-      }
-    });
-    s.createContext("/small", ex -> {
-      ex.getRequestBody().readAllBytes();
-      byte[] b = "ok".getBytes(StandardCharsets.US_ASCII);
-      ex.sendResponseHeaders(200, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    s.start();
-    return s;
+  /** A Netty HTTPS origin: {@code /big?n=BYTES} streams zeros (chunked), {@code /small} answers "ok". */
+  static Origin origin(ProxyCa.Leaf leaf) throws Exception {
+    SslContext ctx = SslContextBuilder.forServer(leaf.key(), leaf.certificate(), leaf.issuer()).build();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel c) {
+            c.pipeline().addLast(ctx.newHandler(c.alloc()), new HttpServerCodec(), new HttpObjectAggregator(1 << 16),
+                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext x, FullHttpRequest req) {
+                    if (req.uri().startsWith("/big")) {
+                      long n = Long.parseLong(req.uri().substring(req.uri().indexOf("n=") + 2));
+                      DefaultHttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                      HttpUtil.setContentLength(r, n);
+                      x.write(r);
+                      pump(x, n);
+                      return;
+                    }
+                    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII));
+                    HttpUtil.setContentLength(r, 2);
+                    x.writeAndFlush(r);
+                  }
+                });
+          }
+        }).bind("127.0.0.1", 0).sync().channel();
+    return new Origin(ch, group);
   }
 
+  record Origin(Channel channel, EventLoopGroup group) {
+    int port() {
+      return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    void stop() {
+      channel.close();
+      group.shutdownGracefully();
+    }
+  }
+
+  private static final io.netty.buffer.ByteBuf ZERO =
+      Unpooled.unreleasableBuffer(Unpooled.directBuffer(256 * 1024).writeZero(256 * 1024));
+
+  /** Writes {@code left} zero bytes, pausing whenever the channel is not writable. */
+  static void pump(ChannelHandlerContext x, long left) {
+    while (left > 0) {
+      int k = (int) Math.min(ZERO.readableBytes(), left);
+      left -= k;
+      var f = x.write(new io.netty.handler.codec.http.DefaultHttpContent(ZERO.retainedSlice(0, k)));
+      if (!x.channel().isWritable() && left > 0) {
+        long rest = left;
+        x.flush();
+        f.addListener(done -> {
+          if (done.isSuccess()) {
+            pump(x, rest);
+          }
+        });
+        return;
+      }
+    }
+    x.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
+  }
+
+  static InputStream zeros(long n) {
+    return new InputStream() {
+      long left = n;
+
+      @Override
+      public int read() {
+        if (left <= 0) {
+          return -1;
+        }
+        left--;
+        return 0;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (left <= 0) {
+          return -1;
+        }
+        int k = (int) Math.min(len, left);
+        Arrays.fill(b, off, off + k, (byte) 0);
+        left -= k;
+        return k;
+      }
+    };
+  }
 }

@@ -17,6 +17,8 @@ chmod 755 "$work"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 1
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -42,7 +44,7 @@ pid_filename none
 coredump_dir $work/squid
 shutdown_lifetime 1 seconds
 CONF
-  squid -N -f "$work/squid/squid.conf" >/dev/null 2>&1 &
+  squid -N -f "$work/squid/squid.conf" </dev/null >/dev/null 2>&1 &
   pids+=($!)
 else
   echo "note: squid not installed; skipping the Squid baseline (apt-get install squid)" >&2
@@ -54,7 +56,7 @@ if command -v mitmdump >/dev/null 2>&1; then
   mkdir -p "$work/mitm"
   # The bench origin's CA is private, so upstream verification is off for mitmproxy only.
   mitmdump -q --listen-host 127.0.0.1 -p "$mitm_port" --set confdir="$work/mitm" --set ssl_insecure=true \
-    >/dev/null 2>&1 &
+    </dev/null >/dev/null 2>&1 &
   pids+=($!)
 else
   echo "note: mitmproxy not installed; skipping the mitmproxy baseline (apt-get install mitmproxy)" >&2
@@ -69,6 +71,13 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+cat > "$work/logback.xml" <<'XML'
+<configuration>
+  <appender name="E" class="ch.qos.logback.core.ConsoleAppender"><target>System.err</target>
+    <encoder><pattern>%level %logger{20} %msg%n</pattern></encoder></appender>
+  <root level="WARN"><appender-ref ref="E"/></root>
+</configuration>
+XML
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
-java -Xmx512m -cp "$cp" "$root/bench/proxy/ProxyBench.java" "$work" $((big_mib << 20)) "$conns" "$requests" \
+java -Xmx512m -Dlogback.configurationFile="$work/logback.xml" -cp "$cp" "$root/bench/proxy/ProxyBench.java" "$work" $((big_mib << 20)) "$conns" "$requests" \
   "$squid_port" "$mitm_port"
