@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sbx.proxy.log.LogRecord;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -97,6 +98,25 @@ class TunnelTest {
       String resp = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       assertTrue(resp.contains("REQUEST GET /nosni"), resp);
     }
+  }
+
+  @Test
+  void p42ClientHelloOneBytePerWriteStillChecked() throws Exception {
+    try (Trickler t = new Trickler(h.address())) {
+      InetSocketAddress via = new InetSocketAddress("127.0.0.1", t.port());
+      Socket s = TunnelClient.connect(via, "registry.npmjs.org:443", new StringBuilder());
+      try (SSLSocket tls = TunnelClient.tls(s, h.originCaFile, "registry.npmjs.org", null)) {
+        tls.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: registry.npmjs.org\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        assertTrue(new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1).contains("REQUEST GET /slow"));
+      }
+    }
+    try (Trickler t = new Trickler(h.address())) {
+      InetSocketAddress via = new InetSocketAddress("127.0.0.1", t.port());
+      Socket s = TunnelClient.connect(via, "registry.npmjs.org:443", new StringBuilder());
+      assertThrows(IOException.class, () -> TunnelClient.tls(s, h.originCaFile, "evil.com", null).close());
+    }
+    assertEquals(1, npm.seen.size());
   }
 
   @Test
