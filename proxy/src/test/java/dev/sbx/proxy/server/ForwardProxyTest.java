@@ -106,6 +106,46 @@ class ForwardProxyTest {
   }
 
   @Test
+  void p74MalformedUpstreamResponsesAre502() throws Exception {
+    for (String bad : List.of(
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "HTTP/1.1 200 OK\r\nX-A: a\u0000b\r\n\r\n")) {
+      try (RawOrigin o = new RawOrigin(bad)) {
+        h.proxy.close();
+        Harness h2 = new Harness(tmp.resolve("h" + o.port()));
+        try {
+          h2.resolve("bad.example:80=127.0.0.1:" + o.port()).rules("allow bad.example");
+          h2.start();
+          try (RawClient c = new RawClient(h2.address())) {
+            String resp = c.send("GET http://bad.example/ HTTP/1.1\r\nHost: bad.example\r\n\r\n").readAll();
+            assertTrue(resp.startsWith("HTTP/1.1 502 "), bad + " -> " + resp);
+          }
+        } finally {
+          h2.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void p74HeadResponseWithLengthDoesNotDesync() throws Exception {
+    try (RawClient c = new RawClient(h.address())) {
+      c.send("HEAD http://pypi.org/a HTTP/1.1\r\nHost: pypi.org\r\n\r\n");
+      // Read the HEAD answer's head (it has Content-Length but no body), then ask again.
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        head.append((char) c.socket().getInputStream().read());
+      }
+      assertTrue(head.toString().startsWith("HTTP/1.1 200 ") && head.toString().contains("content-length"), head.toString());
+      c.send("GET http://pypi.org/b HTTP/1.1\r\nHost: pypi.org\r\nConnection: close\r\n\r\n");
+      String resp = c.readAll();
+      assertTrue(resp.startsWith("HTTP/1.1 200 "), resp);
+      assertTrue(resp.contains("REQUEST GET /b"), resp);
+    }
+  }
+
+  @Test
   void p89SseEventsArriveIncrementallyOnPlainPath() throws Exception {
     try (RawClient c = new RawClient(h.address())) {
       c.send("GET http://pypi.org/sse HTTP/1.1\r\nHost: pypi.org\r\n\r\n");

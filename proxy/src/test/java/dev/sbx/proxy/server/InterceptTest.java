@@ -237,6 +237,20 @@ class InterceptTest {
   }
 
   @Test
+  void p68GetWithBodyReframedAndP70MissingHostRefused() throws Exception {
+    Curl.Result r = curl("-X", "GET", "-d", "hello", "https://api.anthropic.com/body");
+    assertEquals("200 200 0", r.codes());
+    assertEquals(5, anthropic.last().bodyLength());
+    Socket s = TunnelClient.connect(h.address(), "api.github.com:443", new StringBuilder());
+    try (SSLSocket tls = TunnelClient.tls(s, Path.of(h.ca()), "api.github.com", List.of("http/1.1"))) {
+      tls.getOutputStream().write("GET /nohost HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String resp = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertTrue(resp.startsWith("HTTP/1.1 400 "), resp);
+    }
+    assertTrue(github.seen.isEmpty());
+  }
+
+  @Test
   void p52ConnectInsideTunnelRefused() throws Exception {
     Socket s = TunnelClient.connect(h.address(), "api.github.com:443", new StringBuilder());
     try (SSLSocket tls = TunnelClient.tls(s, Path.of(h.ca()), "api.github.com", List.of("http/1.1"))) {
