@@ -338,6 +338,20 @@ class InterceptTest {
   }
 
   @Test
+  void p91EarlyBytesAfterUpgradeRequestAreNeverForwarded() throws Exception {
+    Socket s = TunnelClient.connect(h.address(), "api.anthropic.com:443", new StringBuilder());
+    try (SSLSocket tls = TunnelClient.tls(s, Path.of(h.ca()), "api.anthropic.com", List.of("http/1.1"))) {
+      // Upgrade request to a path that refuses it, followed at once by a frame and a smuggled request.
+      tls.getOutputStream().write(("GET /not-ws HTTP/1.1\r\nHost: api.anthropic.com\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+          + "\u0081\u0082abcd\r\nGET /smuggled HTTP/1.1\r\nHost: api.anthropic.com\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      tls.getInputStream().readAllBytes(); // until the proxy closes
+    }
+    assertTrue(anthropic.seen.stream().noneMatch(x -> x.uri().equals("/smuggled")), anthropic.seen.toString());
+  }
+
+  @Test
   void leavesAreMintedOncePerHost() throws Exception {
     curl("https://api.anthropic.com/1");
     curl("https://api.anthropic.com/2");
