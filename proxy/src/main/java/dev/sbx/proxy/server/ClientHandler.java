@@ -29,7 +29,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -42,8 +41,6 @@ import java.util.Locale;
  * one request at a time (no pipelining); bodies stream both ways without aggregation (L16).
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
-  static final AttributeKey<String> REFUSAL = AttributeKey.valueOf("sbx.refusal");
-
   private final ProxyServer server;
   private final HeadGuard guard;
   private final Destination tunnel;
@@ -602,12 +599,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     ex.address = ProxyServer.addressText(up);
     ByteBuf early = guard.takeHeld();
     var counters = server.tracker().track(client, up, d, a, ex.mode);
-    long start = ex.startNanos;
     client.closeFuture().addListener(f -> {
       up.close();
       ex.bytesUp = counters[0].get();
       ex.bytesDown = counters[1].get();
-      server.logTunnel(ex, start);
+      server.logTunnel(ex);
     });
     var pipe = client.pipeline();
     pipe.remove(guard);

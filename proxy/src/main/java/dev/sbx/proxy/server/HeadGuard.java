@@ -265,7 +265,6 @@ final class HeadGuard extends ChannelInboundHandlerAdapter {
   private int refuse(ChannelHandlerContext ctx, int status, String phrase, String body) {
     failed = true;
     stopTimer();
-    ctx.channel().attr(ClientHandler.REFUSAL).set(status + " " + body);
     // Written below the HTTP codec, so the bytes are composed here.
     String text = body + "\n";
     String head = "HTTP/1.1 " + status + " " + phrase + "\r\nContent-Type: text/plain; charset=utf-8\r\n"

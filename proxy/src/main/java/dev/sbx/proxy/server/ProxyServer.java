@@ -222,7 +222,7 @@ public final class ProxyServer implements AutoCloseable {
     write(ex, allowed ? "allow" : "deny", reason, mode, ex.detail);
   }
 
-  void logTunnel(Exchange ex, long startNanos) {
+  void logTunnel(Exchange ex) {
     boolean allowed = ex.refused == null;
     write(ex, allowed ? "allow" : "deny", allowed ? ex.verdict.reason().text() : "tls-check", ex.mode, ex.refused);
   }

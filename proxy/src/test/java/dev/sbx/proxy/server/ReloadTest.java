@@ -9,7 +9,6 @@ import dev.sbx.proxy.store.AtomicFiles;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +129,5 @@ class ReloadTest {
     } finally {
       other.close();
     }
-    assertTrue(List.of("x").size() == 1);
   }
 }
