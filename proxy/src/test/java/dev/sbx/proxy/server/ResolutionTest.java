@@ -130,6 +130,20 @@ class ResolutionTest {
   }
 
   @Test
+  void p41IpLiteralTunnelWithHostnameSniIsClosed() throws Exception {
+    h = new Harness(tmp);
+    Origin tls = h.tls("api.github.com");
+    dialer.route("1.1.1.1", 443, tls.port());
+    h.rules("allow 1.1.1.1");
+    h.start(c -> c.withResolver(resolver).withDialer(dialer));
+    java.net.Socket s = TunnelClient.connect(h.address(), "1.1.1.1:443", new StringBuilder());
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> TunnelClient.tls(s, h.originCaFile, "api.github.com", null).close());
+    assertEquals(List.of(new InetSocketAddress("1.1.1.1", 443)), dialer.dialled);
+    assertTrue(tls.seen.isEmpty());
+  }
+
+  @Test
   void p23HostDockerInternalBlockedByDefault() throws Exception {
     h = new Harness(tmp);
     start(null, "allow **");
