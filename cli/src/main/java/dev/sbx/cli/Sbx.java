@@ -1,5 +1,9 @@
 package dev.sbx.cli;
 
+import dev.sbx.cli.policy.PolicyCommand;
+import dev.sbx.cli.proxy.ProxyCommand;
+import dev.sbx.cli.secret.SecretCommand;
+import dev.sbx.cli.settings.SettingsCommand;
 import dev.sbx.cli.vmm.VmmCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +14,8 @@ import picocli.CommandLine.Option;
     name = "sbx",
     mixinStandardHelpOptions = false,
     description = "Run AI coding agents inside disposable microVMs.",
-    subcommands = {VersionCommand.class, VmmCommand.class, HelpCommand.class},
+    subcommands = {VersionCommand.class, VmmCommand.class, PolicyCommand.class, SecretCommand.class,
+        SettingsCommand.class, ProxyCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 

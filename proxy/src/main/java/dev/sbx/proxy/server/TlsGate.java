@@ -1,0 +1,116 @@
+package dev.sbx.proxy.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The first bytes of a tunnel (L9): they must be a TLS handshake record whose ClientHello SNI is
+ * absent or names the CONNECT host (case and one trailing dot aside). On a match it hands over
+ * to a plain relay (opaque tunnel) or to an {@code SslHandler} with the host's leaf
+ * (interception); otherwise the connection is closed and the mismatch reported.
+ */
+final class TlsGate extends AbstractSniHandler<SslContext> {
+  private final String host;
+  private final Supplier<CompletableFuture<SslContext>> leaf; // null: opaque tunnel
+  private final Consumer<String> onRefused;
+  private final Consumer<ChannelHandlerContext> onAccepted;
+  private boolean recordChecked;
+
+  TlsGate(String host, long handshakeTimeoutMillis, Supplier<CompletableFuture<SslContext>> leaf,
+      Consumer<ChannelHandlerContext> onAccepted, Consumer<String> onRefused) {
+    super(handshakeTimeoutMillis);
+    this.host = host;
+    this.leaf = leaf;
+    this.onAccepted = onAccepted;
+    this.onRefused = onRefused;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out) throws Exception {
+    if (!recordChecked) {
+      if (in.readableBytes() < 3) {
+        return;
+      }
+      int i = in.readerIndex();
+      // Netty reports "no SNI" and "not TLS" alike, so the record header is checked here.
+      if (in.getUnsignedByte(i) != 0x16 || in.getUnsignedByte(i + 1) != 0x03 || in.getUnsignedByte(i + 2) > 0x04) {
+        in.skipBytes(in.readableBytes());
+        refuse(ctx, "bytes after CONNECT are not a TLS handshake");
+        return;
+      }
+      recordChecked = true;
+    }
+    super.decode(ctx, in, out);
+  }
+
+  @Override
+  protected Future<SslContext> lookup(ChannelHandlerContext ctx, String sni) {
+    Promise<SslContext> p = ctx.executor().newPromise();
+    if (sni != null) {
+      String s = sni.toLowerCase(Locale.ROOT);
+      if (s.endsWith(".")) {
+        s = s.substring(0, s.length() - 1);
+      }
+      if (!s.equals(host)) {
+        return p.setFailure(new SniMismatch("TLS server name '" + sanitize(sni) + "' does not match CONNECT host " + host));
+      }
+    }
+    if (leaf == null) {
+      return p.setSuccess(null);
+    }
+    leaf.get().whenComplete((ctxt, err) -> {
+      if (err != null) {
+        p.tryFailure(err);
+      } else {
+        p.trySuccess(ctxt);
+      }
+    });
+    return p;
+  }
+
+  @Override
+  protected void onLookupComplete(ChannelHandlerContext ctx, String sni, Future<SslContext> future) {
+    if (!future.isSuccess()) {
+      Throwable c = future.cause();
+      refuse(ctx, c instanceof SniMismatch ? c.getMessage() : "TLS ClientHello refused: " + c.getMessage());
+      return;
+    }
+    if (leaf == null) {
+      ctx.pipeline().remove(this); // buffered ClientHello flows on to the relay
+      onAccepted.accept(ctx);
+    } else {
+      ctx.pipeline().replace(this, "tls", future.getNow().newHandler(ctx.alloc()));
+      onAccepted.accept(ctx);
+    }
+  }
+
+  private void refuse(ChannelHandlerContext ctx, String why) {
+    onRefused.accept(why);
+    ctx.close();
+  }
+
+  private static String sanitize(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 255; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return b.toString();
+  }
+
+  static final class SniMismatch extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    SniMismatch(String m) {
+      super(m, null, false, false);
+    }
+  }
+}
