@@ -1,5 +1,6 @@
 package dev.sbx.cli;
 
+import dev.sbx.cli.image.ImageCommand;
 import dev.sbx.cli.vmm.VmmCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
     name = "sbx",
     mixinStandardHelpOptions = false,
     description = "Run AI coding agents inside disposable microVMs.",
-    subcommands = {VersionCommand.class, VmmCommand.class, HelpCommand.class},
+    subcommands = {VersionCommand.class, ImageCommand.class, VmmCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 
