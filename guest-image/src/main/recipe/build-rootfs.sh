@@ -28,8 +28,15 @@ packages=(
 include=$(IFS=,; echo "${packages[*]}")
 
 rootfs="$work/rootfs"
-rm -rf "$rootfs"
-mkdir -p "$work"
+# A build killed inside the chroot can leave /proc, /sys or /dev mounted there: unmount them and
+# never let rm cross into another file system.
+if [ -d "$rootfs" ]; then
+  awk -v r="$rootfs/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+    umount -l "$m"
+  done
+  rm -rf --one-file-system "$rootfs"
+fi
+mkdir -p "$work" "$(dirname "$out")"
 
 echo "sbx-build: step rootfs-debootstrap"
 SBX_RECIPE="$recipe" mmdebstrap --mode=root --variant=minbase --format=directory \

@@ -10,9 +10,8 @@ recipe=${SBX_RECIPE:?}
 mounted=()
 cleanup() { for m in "${mounted[@]}"; do umount -l "$m" || true; done; }
 trap cleanup EXIT
-for fs in proc sys; do
-  if ! mountpoint -q "$root/$fs"; then mount -t "$fs" "$fs" "$root/$fs"; mounted=("$root/$fs" "${mounted[@]}"); fi
-done
+if ! mountpoint -q "$root/proc"; then mount -t proc proc "$root/proc"; mounted=("$root/proc"); fi
+if ! mountpoint -q "$root/sys"; then mount -t sysfs sysfs "$root/sys"; mounted=("$root/sys" "${mounted[@]}"); fi
 if [ ! -e "$root/dev/null" ]; then mount --rbind /dev "$root/dev"; mounted=("$root/dev" "${mounted[@]}"); fi
 in_root() { chroot "$root" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root "$@"; }
 
@@ -38,8 +37,18 @@ rm -rf "$tmp"
 in_root node --version
 
 echo "sbx-build: step rootfs-agents"
+# npm runs inside the chroot but on the host's network, so it trusts what the host trusts (a
+# TLS-intercepting egress proxy's CA, for one); the copy is deleted afterwards.
+host_ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
+build_ca=
+if [ -s "$host_ca" ]; then
+  build_ca=/tmp/sbx-build-ca.crt
+  cp "$host_ca" "$root$build_ca"
+fi
 # shellcheck disable=SC2086
-in_root npm install -g --no-fund --no-audit --no-update-notifier --omit=dev $AGENT_PACKAGES
+in_root ${build_ca:+NODE_EXTRA_CA_CERTS=$build_ca} npm install -g --no-fund --no-audit \
+  --no-update-notifier --omit=dev $AGENT_PACKAGES
+[ -z "$build_ca" ] || rm -f "$root$build_ca"
 for cli in claude codex gemini opencode copilot; do
   [ -x "$root/usr/local/bin/$cli" ] || { echo "ERROR: agent CLI $cli missing after npm install" >&2; exit 1; }
 done
