@@ -65,9 +65,23 @@ final class QemuGuest implements AutoCloseable {
     return cmd;
   }
 
+  /**
+   * Under TCG on microvm the kernel finds nothing to calibrate the TSC against (no PIT speaker
+   * port, HPET or ACPI PM timer) and stalls; TCG's TSC runs at the host's rate, so tell it that.
+   */
+  static String tscHint() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (line.startsWith("cpu MHz")) {
+        double mhz = Double.parseDouble(line.substring(line.indexOf(':') + 1).strip());
+        return " tsc_early_khz=" + Math.round(mhz * 1000);
+      }
+    }
+    throw new IOException("no 'cpu MHz' in /proc/cpuinfo to pass the guest its TSC rate");
+  }
+
   static QemuGuest boot(GuestImage image, Path dataDisk, Path configDisk, String cmdline, Path consoleLog)
       throws IOException {
-    Process p = new ProcessBuilder(command(image, dataDisk, configDisk, cmdline))
+    Process p = new ProcessBuilder(command(image, dataDisk, configDisk, cmdline + tscHint()))
         .redirectErrorStream(true).start();
     p.getOutputStream().close();
     return new QemuGuest(p, consoleLog);
