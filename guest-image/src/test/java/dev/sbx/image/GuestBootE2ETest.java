@@ -98,7 +98,6 @@ class GuestBootE2ETest {
           docker build -q -t sbx-hello . >/dev/null
           docker run --rm sbx-hello'
         section write-home as_agent 'echo %s > ~/persist.txt && sync && cat ~/persist.txt'
-        section kernel-init dmesg --notime --level=info,notice,warn,err -k
         reboot
         """.formatted(token);
     firstConsole = boot("first", dataDisk, hook);
