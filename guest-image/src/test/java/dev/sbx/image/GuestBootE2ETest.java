@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -57,10 +59,37 @@ class GuestBootE2ETest {
     return file;
   }
 
+  private static void run(Path dir, String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+  }
+
+  /**
+   * The sandbox's config as the host would make it: sshd host key and the client's public key
+   * (ssh-keygen), a proxy CA (openssl), one environment variable.
+   */
+  private GuestConfig sandboxConfig() throws Exception {
+    Path keys = Files.createDirectories(work.resolve("keys"));
+    for (String k : new String[] {"host", "client", "host.pub", "client.pub", "ca.key", "ca.crt"}) {
+      Files.deleteIfExists(keys.resolve(k));
+    }
+    run(keys, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "host", "-f", "host");
+    run(keys, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "client", "-f", "client");
+    run(keys, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=sbx e2e proxy CA");
+    return new GuestConfig(Files.readString(keys.resolve("host")),
+        Files.readString(keys.resolve("client.pub")), Files.readString(keys.resolve("ca.crt")),
+        List.of(), Map.of("ANTHROPIC_API_KEY", "proxy-managed"), Optional.empty());
+  }
+
   private String boot(String name, Path data, String hook) throws Exception {
+    return boot(name, data, GuestConfig.empty(), hook);
+  }
+
+  private String boot(String name, Path data, GuestConfig base, String hook) throws Exception {
     Path config = work.resolve(name + "-config.img");
-    ConfigDisk.write(GuestConfig.empty().withTestHook("#!/bin/bash\n" + GuestConsole.SECTION_FUNCTION + hook),
-        config);
+    ConfigDisk.write(base.withTestHook("#!/bin/bash\n" + GuestConsole.SECTION_FUNCTION + hook), config);
     try (QemuGuest guest = QemuGuest.boot(image, data, config,
         KernelCommandLine.forTest("sbx-e2e", Instant.now()), work.resolve(name + "-console.log"))) {
       int rc = guest.awaitExit(BOOT_LIMIT);
@@ -77,7 +106,22 @@ class GuestBootE2ETest {
     Files.createDirectories(work);
     image = new ImageManager(cacheDir()).ensure(step -> System.err.println("image build: " + step));
     dataDisk = blankDisk(work.resolve("data.img"), 8L << 30);
-    String hook = """
+    GuestConfig config = sandboxConfig();
+    // sshd is reached through socat's EXEC of `sshd -i` on vsock 22; QEMU here has no vsock
+    // device, so the test runs the same `sshd -i` as the ssh client's ProxyCommand instead.
+    String ssh = """
+        umask 077
+        cat > /root/client <<'KEY'
+        %sKEY
+        echo "sandbox %s" > /root/known_hosts
+        ssh -i /root/client -o UserKnownHostsFile=/root/known_hosts -o BatchMode=yes \\
+          -o ProxyCommand='/usr/sbin/sshd -i' agent@sandbox "$@"
+        """.formatted(Files.readString(work.resolve("keys/client")),
+            Files.readString(work.resolve("keys/host.pub")).strip().replaceAll(" host$", ""));
+    String hook = "ssh_session() {\n" + ssh + "}\n" + """
+        section ssh ssh_session 'id -un; echo "$ANTHROPIC_API_KEY"; echo "$NODE_EXTRA_CA_CERTS"'
+        section ca openssl verify -CAfile /etc/ssl/certs/ca-certificates.crt /run/sbx/config/ca.crt
+        section listeners sh -c 'ps -eo args | grep "^socat" | sort'
         section hostname hostname
         section docker-info docker info
         section sudo as_agent 'sudo -n true && echo sudo-ok'
@@ -100,7 +144,7 @@ class GuestBootE2ETest {
         section write-home as_agent 'echo %s > ~/persist.txt && sync && cat ~/persist.txt'
         reboot
         """.formatted(token);
-    firstConsole = boot("first", dataDisk, hook);
+    firstConsole = boot("first", dataDisk, config, hook);
     first = GuestConsole.sections(firstConsole);
   }
 
@@ -147,6 +191,26 @@ class GuestBootE2ETest {
     assertTrue(section("docker-root").output().strip().startsWith("/dev/vdb"),
         first.get("docker-root").output());
     assertEquals("overlay", section("root-fs").output().strip());
+  }
+
+  @Test
+  void sshdServesTheSandboxKeysAsAgentWithTheSandboxEnvironment() {
+    assertEquals(List.of("agent", "proxy-managed", "/usr/local/share/ca-certificates/sbx-proxy.crt"),
+        section("ssh").output().strip().lines().toList());
+  }
+
+  @Test
+  void proxyCaIsInTheSystemTrustStore() {
+    assertTrue(section("ca").output().strip().endsWith(": OK"), first.get("ca").output());
+  }
+
+  @Test
+  void vsockListenersAndEgressForwardersRun() {
+    assertEquals(List.of(
+        "socat TCP-LISTEN:3128,bind=127.0.0.1,reuseaddr,fork VSOCK-CONNECT:2:3128",
+        "socat TCP-LISTEN:3128,bind=172.17.0.1,reuseaddr,fork VSOCK-CONNECT:2:3128",
+        "socat VSOCK-LISTEN:22,reuseaddr,fork EXEC:/usr/sbin/sshd -i"),
+        section("listeners").output().strip().lines().toList());
   }
 
   @Test

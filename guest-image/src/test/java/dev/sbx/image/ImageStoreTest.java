@@ -42,6 +42,11 @@ class ImageStoreTest {
     assertEquals(store.directoryFor(V).resolve("rootfs.ext4"), image.rootfs());
     assertEquals(List.of(), store.verify(image));
     assertEquals(List.of(V), store.list().stream().map(GuestImage::version).toList());
+    assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(image.directory().resolve(ImageManifest.FILE_NAME))));
+    try (var files = Files.list(image.directory())) {
+      assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temp file left");
+    }
   }
 
   @Test
