@@ -219,6 +219,19 @@ class GuestBootE2ETest {
   }
 
   @Test
+  void initWrites123ToTheBootTimerPortAfterTheReadyMarker() throws Exception {
+    // isa-debug-exit on port 0x3f0 ends QEMU with status (value << 1) | 1 on the first write.
+    Path config = work.resolve("timer-config.img");
+    ConfigDisk.write(GuestConfig.empty(), config);
+    try (QemuGuest guest = QemuGuest.boot(image, blankDisk(work.resolve("timer.img"), 1L << 30), config,
+        KernelCommandLine.of("sbx-timer", Instant.now()), work.resolve("timer-console.log"),
+        List.of("-device", "isa-debug-exit,iobase=0x3f0,iosize=1"))) {
+      assertEquals((123 << 1) | 1, guest.awaitExit(BOOT_LIMIT), guest.tail(2000));
+      assertTrue(guest.console().lines().anyMatch(l -> l.startsWith(READY)), "write before the marker");
+    }
+  }
+
+  @Test
   void rebootFromInsideEndsTheVmAndHomeSurvivesOnlyWithTheSameDisk() throws Exception {
     assertEquals(token, section("write-home").output().strip());
     assertTrue(firstConsole.contains("reboot: data disk synced"), "init did not sync before ending");

@@ -81,8 +81,15 @@ final class QemuGuest implements AutoCloseable {
 
   static QemuGuest boot(GuestImage image, Path dataDisk, Path configDisk, String cmdline, Path consoleLog)
       throws IOException {
-    Process p = new ProcessBuilder(command(image, dataDisk, configDisk, cmdline + tscHint()))
-        .redirectErrorStream(true).start();
+    return boot(image, dataDisk, configDisk, cmdline, consoleLog, List.of());
+  }
+
+  /** As above with extra QEMU arguments (e.g. a device on the boot-timer port). */
+  static QemuGuest boot(GuestImage image, Path dataDisk, Path configDisk, String cmdline, Path consoleLog,
+      List<String> extraArgs) throws IOException {
+    List<String> cmd = command(image, dataDisk, configDisk, cmdline + tscHint());
+    cmd.addAll(extraArgs);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     p.getOutputStream().close();
     return new QemuGuest(p, consoleLog);
   }
