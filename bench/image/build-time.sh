@@ -15,5 +15,5 @@ dir=$(dirname "$(ls -td "$cache"/images/*/manifest.json | head -1)")
 echo "cold build: $(echo "$t1 - $t0" | bc) s"
 echo "warm build: $(echo "$t2 - $t1" | bc) s"
 echo "steps (s): $(tr -d '\n ' <"$dir/manifest.json" | grep -o '"buildSeconds":{[^}]*}')"
-ls -l "$dir"/vmlinux "$dir"/rootfs.ext4 | awk '{ printf "%s %d bytes (%.1f MiB)\n", $9, $5, $5 / 1048576 }'
+ls -l "$dir"/vmlinux "$dir"/rootfs.ext4 | awk '{ printf "%s %s bytes (%.1f MiB)\n", $9, $5, $5 / 1048576 }'
 echo "rootfs.ext4 allocated: $(du -h "$dir/rootfs.ext4" | cut -f1)"

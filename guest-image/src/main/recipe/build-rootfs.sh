@@ -68,5 +68,7 @@ mkfs.ext4 -q -F -d "$rootfs" -L sbx-base -m 0 -O ^has_journal \
 e2fsck -fn "$out.tmp" >/dev/null
 chroot "$rootfs" dpkg-query -W -f='${Package} ${Version}\n' > "$(dirname "$out")/packages.txt"
 chroot "$rootfs" /usr/local/bin/npm ls -g --depth=0 >> "$(dirname "$out")/packages.txt" 2>/dev/null || true
+chroot "$rootfs" /usr/local/bin/npm ls --prefix /usr/local/lib/sbx-agents --all \
+  >> "$(dirname "$out")/packages.txt" 2>/dev/null || true
 mv "$out.tmp" "$out"
 echo "sbx-build: rootfs done $(stat -c %s "$out") bytes"

@@ -37,20 +37,25 @@ rm -rf "$tmp"
 in_root node --version
 
 echo "sbx-build: step rootfs-agents"
+# The agent CLIs and every package they pull in are pinned, with integrity hashes, by
+# agents/package-lock.json; `npm ci` installs exactly that into /usr/local/lib/sbx-agents.
 # npm runs inside the chroot but on the host's network, so it trusts what the host trusts (a
 # TLS-intercepting egress proxy's CA, for one); the copy is deleted afterwards.
+agents=/usr/local/lib/sbx-agents
+install -m 0644 -D "$recipe/agents/package.json" "$root$agents/package.json"
+install -m 0644 -D "$recipe/agents/package-lock.json" "$root$agents/package-lock.json"
 host_ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
 build_ca=
 if [ -s "$host_ca" ]; then
   build_ca=/tmp/sbx-build-ca.crt
   cp "$host_ca" "$root$build_ca"
 fi
-# shellcheck disable=SC2086
-in_root ${build_ca:+NODE_EXTRA_CA_CERTS=$build_ca} npm install -g --no-fund --no-audit \
-  --no-update-notifier --omit=dev $AGENT_PACKAGES
+in_root ${build_ca:+NODE_EXTRA_CA_CERTS=$build_ca} npm ci --prefix "$agents" --omit=dev --no-audit \
+  --no-fund --no-update-notifier
 [ -z "$build_ca" ] || rm -f "$root$build_ca"
 for cli in claude codex gemini opencode copilot; do
-  [ -x "$root/usr/local/bin/$cli" ] || { echo "ERROR: agent CLI $cli missing after npm install" >&2; exit 1; }
+  ln -sf "../lib/sbx-agents/node_modules/.bin/$cli" "$root/usr/local/bin/$cli"
+  [ -x "$root/usr/local/bin/$cli" ] || { echo "ERROR: agent CLI $cli missing after npm ci" >&2; exit 1; }
 done
 in_root npm cache clean --force
 rm -rf "$root/root/.npm" "$root/root/.cache" "$root/tmp/"* "$root/usr/local/lib/node_modules/npm/docs" \

@@ -66,13 +66,14 @@ public final class ImageManager {
 
   /**
    * A rough duration of a cold build on this machine, for the one-line notice before a first
-   * build. Measured on 2 CPUs (bench/image): the kernel compile dominates and scales with CPUs;
-   * the root filesystem is mostly downloads and dpkg.
+   * build. Measured on 2 shared CPUs (docs/guest.md): the kernel compile (~9 min there) dominates
+   * and scales with CPUs; the root filesystem (~4 min, downloads and dpkg) builds alongside it;
+   * hashing the artifacts adds under a minute.
    */
   public static Duration estimate(int cpus) {
-    long kernelCpuMinutes = 24;
-    long rootfsMinutes = 12;
+    long kernelCpuMinutes = 18;
+    long rootfsMinutes = 5;
     long kernel = Math.max(3, kernelCpuMinutes / Math.max(1, cpus));
-    return Duration.ofMinutes(Math.max(kernel, rootfsMinutes) + 2);
+    return Duration.ofMinutes(Math.max(kernel, rootfsMinutes) + 1);
   }
 }

@@ -33,6 +33,8 @@ public final class Recipe {
       "build-rootfs.sh",
       "prerequisites.txt",
       "versions.env",
+      "agents/package.json",
+      "agents/package-lock.json",
       "kernel/sbx.config",
       "rootfs/customize.sh",
       "rootfs/daemon.json",
