@@ -1,5 +1,6 @@
 package dev.sbx.cli;
 
+import dev.sbx.cli.image.ImageCommand;
 import dev.sbx.cli.policy.PolicyCommand;
 import dev.sbx.cli.proxy.ProxyCommand;
 import dev.sbx.cli.secret.SecretCommand;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Option;
     name = "sbx",
     mixinStandardHelpOptions = false,
     description = "Run AI coding agents inside disposable microVMs.",
-    subcommands = {VersionCommand.class, VmmCommand.class, PolicyCommand.class, SecretCommand.class,
-        SettingsCommand.class, ProxyCommand.class, HelpCommand.class},
+    subcommands = {VersionCommand.class, ImageCommand.class, VmmCommand.class, PolicyCommand.class,
+        SecretCommand.class, SettingsCommand.class, ProxyCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 
