@@ -12,6 +12,7 @@ import dev.sbx.vmm.hypervisor.Vm;
 import dev.sbx.vmm.hypervisor.VmSpec;
 import dev.sbx.vmm.memory.GuestMemory;
 import dev.sbx.vmm.memory.GuestRegion;
+import dev.sbx.vmm.os.linux.EventFd;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,7 +125,7 @@ final class KvmVm implements Vm, EventPlumbing {
 
   @Override
   public EventNotifier registerDoorbell(long address, int length, long match) throws HypervisorException {
-    KvmEventFd efd = KvmEventFd.create();
+    EventFd efd = newEventFd();
     Memory m = new Memory(64);
     m.clear();
     m.setLong(0, Math.max(match, 0));
@@ -146,7 +147,7 @@ final class KvmVm implements Vm, EventPlumbing {
 
   @Override
   public EventNotifier interruptEvent(int gsi) throws HypervisorException {
-    KvmEventFd efd = KvmEventFd.create();
+    EventFd efd = newEventFd();
     Memory m = new Memory(32);
     m.clear();
     m.setInt(0, efd.fd());
@@ -161,6 +162,14 @@ final class KvmVm implements Vm, EventPlumbing {
       notifiers.add(efd);
     }
     return efd;
+  }
+
+  private static EventFd newEventFd() throws HypervisorException {
+    try {
+      return EventFd.create();
+    } catch (java.io.IOException e) {
+      throw new HypervisorException("eventfd failed: " + e.getMessage(), e);
+    }
   }
 
   private int ioctl(long request, long arg, String name) throws HypervisorException {
