@@ -5,12 +5,12 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** Runs sbx in-process and captures what it prints. */
-final class CliHarness {
-  record Result(int exitCode, String out, String err) {}
+public final class CliHarness {
+  public record Result(int exitCode, String out, String err) {}
 
   private CliHarness() {}
 
-  static Result run(String... args) {
+  public static Result run(String... args) {
     CommandLine cl = Sbx.newCommandLine();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -4,37 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sbx.cli.CliHarness;
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.vmm.testing.TestGuests;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sbx vmm run} device flags: the virtio devices land in the machine's MMIO slots. */
 class VmmRunDeviceFlagsTest {
   @TempDir Path dir;
 
-  private record Result(int code, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter err = new StringWriter();
-    CommandLine cl = SbxAccess.commandLine();
-    cl.setErr(new PrintWriter(err, true));
-    cl.setOut(new PrintWriter(new StringWriter(), true));
-    return new Result(cl.execute(args), err.toString());
-  }
-
   @Test
   void rngFlagPutsVirtioRngInSlotZero() throws Exception {
     assumeTrue(Files.exists(Path.of("/dev/kvm")), "needs /dev/kvm; skipped: this host has none");
     Path serial = dir.resolve("console.log");
-    Result r = run("vmm", "run", "--kernel", TestGuests.pvh("virtio_rng").toString(), "--memory", "64m",
+    CliHarness.Result r = CliHarness.run("vmm", "run", "--kernel", TestGuests.pvh("virtio_rng").toString(), "--memory", "64m",
         "--rng", "--serial", serial.toString(), "--timeout", "60s");
-    assertEquals(0, r.code(), r.err());
+    assertEquals(0, r.exitCode(), r.err());
     assertEquals("used len 00000010 isr 00000001 after ack 00000000 data random\n", Files.readString(serial));
   }
 
@@ -42,8 +30,8 @@ class VmmRunDeviceFlagsTest {
   void badDiskIsRefusedBeforeBooting() throws Exception {
     Path img = dir.resolve("odd.img");
     Files.write(img, new byte[700]);
-    Result r = run("vmm", "run", "--kernel", img.toString(), "--disk", img + ",ro", "--memory", "64m");
-    assertEquals(ExitCodes.FAILURE, r.code());
+    CliHarness.Result r = CliHarness.run("vmm", "run", "--kernel", img.toString(), "--disk", img + ",ro", "--memory", "64m");
+    assertEquals(ExitCodes.FAILURE, r.exitCode());
     assertTrue(r.err().startsWith("ERROR: disk image ") && r.err().contains("not a multiple of 512"), r.err());
   }
 }

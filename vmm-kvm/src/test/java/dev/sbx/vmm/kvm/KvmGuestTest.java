@@ -156,36 +156,31 @@ class KvmGuestTest {
 
   @Test
   void interruptEventsReachTheGuestThroughTheIoapic() throws Exception {
-    ByteArrayOutputStream console = new ByteArrayOutputStream();
-    try (KvmHypervisor kvm = KvmHypervisor.open();
-        Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("irq"), Optional.empty(), "", 1,
-            64L << 20), console)) {
-      dev.sbx.vmm.hypervisor.EventNotifier irq = m.eventPlumbing().orElseThrow().interruptEvent(10);
-      m.start();
-      long deadline = System.nanoTime() + LIMIT.toNanos();
-      while (!console.toString().contains("ready\n") && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      irq.signal();
-      MachineExit exit = m.awaitExit(LIMIT);
-      assertEquals(ExitKind.RESET, exit.kind(), exit.describe() + " " + console);
-      assertEquals("ready\nirq 30\n", console.toString());
-    }
+    assertGuestTakesGsi10(m -> m.eventPlumbing().orElseThrow().interruptEvent(10)::signal);
   }
 
   @Test
   void interruptLinesReachTheGuestToo() throws Exception {
+    assertGuestTakesGsi10(m -> m.interruptLine(10)::trigger);
+  }
+
+  private interface Raiser {
+    Runnable prepare(Machine m) throws Exception;
+  }
+
+  /** Boots the irq guest, waits for it to arm GSI 10, raises it and expects the handler's line. */
+  private static void assertGuestTakesGsi10(Raiser raiser) throws Exception {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (KvmHypervisor kvm = KvmHypervisor.open();
         Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("irq"), Optional.empty(), "", 1,
             64L << 20), console)) {
-      dev.sbx.vmm.hypervisor.InterruptLine line = m.interruptLine(10);
+      Runnable raise = raiser.prepare(m);
       m.start();
       long deadline = System.nanoTime() + LIMIT.toNanos();
       while (!console.toString().contains("ready\n") && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
-      line.trigger();
+      raise.run();
       MachineExit exit = m.awaitExit(LIMIT);
       assertEquals(ExitKind.RESET, exit.kind(), exit.describe() + " " + console);
       assertEquals("ready\nirq 30\n", console.toString());
