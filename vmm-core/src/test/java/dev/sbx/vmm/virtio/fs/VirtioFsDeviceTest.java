@@ -228,4 +228,59 @@ class VirtioFsDeviceTest {
       assertEquals(16 + 104, requests.usedLen(base + i), "fuse_attr_out after the header");
     }
   }
+
+  @Test
+  void writeScatteredOverAnIndirectTableLandsInOrder() throws Exception {
+    init();
+    Reply created = call(FuseOpcode.CREATE, 1, Args.of().u32(2 /* O_RDWR */).u32(0100644).u32(022).u32(0).name("pages"));
+    assertEquals(0, created.error());
+    long fh = created.buf().getLong(128);
+    // Like Linux: the header in one descriptor, then one 4 KiB page per descriptor, pages out of
+    // order in guest memory, all in an indirect table; the reply buffer last.
+    int pages = 16;
+    byte[] data = new byte[pages * 4096];
+    new java.util.Random(3).nextBytes(data);
+    byte[] header = request(FuseOpcode.WRITE, 0,
+        Args.of().u64(fh).u64(4096).u32(data.length).u32(0).u64(0).u32(0).u32(0).build());
+    ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putInt(0, header.length + data.length);
+    long table = TestRing.DATA + 0x70000;
+    long pageBase = TestRing.DATA + 0x80000;
+    requests.mem.write(IN, header);
+    requests.descAt(table, 0, IN, header.length, TestRing.NEXT, 1);
+    for (int i = 0; i < pages; i++) {
+      long page = pageBase + 4096L * (pages - 1 - i);
+      requests.mem.write(page, Arrays.copyOfRange(data, 4096 * i, 4096 * (i + 1)));
+      requests.descAt(table, 1 + i, page, 4096, TestRing.NEXT, 2 + i);
+    }
+    requests.descAt(table, 1 + pages, OUT, 4096, TestRing.WRITE, 0);
+    requests.desc(5, table, 16 * (pages + 2), TestRing.INDIRECT, 0);
+    int before = requests.usedIdx();
+    requests.offer(5);
+    dev.queueNotified(1);
+    Reply w = Reply.parse(requests.mem.read(OUT, requests.usedLen(before)));
+    assertEquals(0, w.error());
+    assertEquals(data.length, w.buf().getInt(0));
+    byte[] onDisk = Files.readAllBytes(dir.resolve("pages"));
+    assertEquals(4096 + data.length, onDisk.length);
+    assertArrayEquals(data, Arrays.copyOfRange(onDisk, 4096, onDisk.length));
+
+    // And back: a READ whose reply spans scattered pages.
+    byte[] read = request(FuseOpcode.READ, 0,
+        Args.of().u64(fh).u64(4096).u32(data.length).u32(0).u64(0).u32(0).u32(0).build());
+    requests.mem.write(IN, read);
+    requests.descAt(table, 0, IN, read.length, TestRing.NEXT, 1);
+    requests.descAt(table, 1, OUT, 16, TestRing.NEXT | TestRing.WRITE, 2);
+    for (int i = 0; i < pages; i++) {
+      requests.descAt(table, 2 + i, pageBase + 4096L * (pages - 1 - i), 4096,
+          (i < pages - 1 ? TestRing.NEXT : 0) | TestRing.WRITE, 3 + i);
+    }
+    requests.desc(5, table, 16 * (pages + 2), TestRing.INDIRECT, 0);
+    requests.offer(5);
+    dev.queueNotified(1);
+    assertEquals(16 + data.length, requests.usedLen(before + 1));
+    for (int i = 0; i < pages; i++) {
+      assertArrayEquals(Arrays.copyOfRange(data, 4096 * i, 4096 * (i + 1)),
+          requests.mem.read(pageBase + 4096L * (pages - 1 - i), 4096), "page " + i);
+    }
+  }
 }
