@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -70,6 +71,26 @@ class VhostUserFsQemuTest {
     Files.createSymbolicLink(rw.resolve("abs"), outside);
     Files.writeString(ro.resolve("readme.txt"), "read only\n");
 
+    // A tree for the guest to untar into the share: a 300-entry directory (READDIR over several
+    // pages), nesting, a binary file, an executable, a symlink.
+    Path src = Files.createDirectories(dir.resolve("src/many"));
+    for (int i = 0; i < 300; i++) {
+      Files.writeString(src.resolve(String.format("f%03d", i)), "file " + i + "\n");
+    }
+    Path tree = src.getParent();
+    Files.createDirectories(tree.resolve("a/b/c"));
+    Files.writeString(tree.resolve("a/b/c/deep.txt"), "deep\n");
+    byte[] blob = new byte[200 * 1024 + 7];
+    new Random(12).nextBytes(blob);
+    Files.write(tree.resolve("blob.bin"), blob);
+    Files.writeString(tree.resolve("run.sh"), "#!/bin/sh\necho ran from the share\n");
+    Files.setPosixFilePermissions(tree.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createSymbolicLink(tree.resolve("link"), Path.of("a/b/c/deep.txt"));
+    Path tar = dir.resolve("tree.tar");
+    Process tp = new ProcessBuilder("tar", "-cf", tar.toString(), "-C", tree.toString(), ".")
+        .redirectErrorStream(true).start();
+    assertEquals(0, tp.waitFor(), new String(tp.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+
     serve("rw.sock", "rw", rw, false);
     serve("ro.sock", "ro", ro, true);
 
@@ -91,6 +112,11 @@ class VhostUserFsQemuTest {
         "echo \"R big-md5 $(md5sum big.bin | cut -d' ' -f1)\"",
         "echo one > log.txt; echo two >> log.txt; echo \"R append $(wc -l < log.txt)\"",
         "echo \"R ls $(ls | tr '\\n' ' ')\"",
+        "mkdir tree && tar -xf /tree.tar -C tree; echo \"R untar $?\"",
+        "echo \"R many $(ls tree/many | wc -l)\"",
+        "echo \"R find $(find tree | wc -l)\"",
+        "echo \"R readlink $(readlink tree/link) $(cat tree/link)\"",
+        "echo \"R exec $(tree/run.sh)\"",
         // The read-only share: reads work, every kind of change is refused.
         "echo \"R ro-read $(cat /mnt/ro/readme.txt)\"",
         "echo \"R ro-create $(/fst errno-of create /mnt/ro/new.txt)\"",
@@ -109,7 +135,7 @@ class VhostUserFsQemuTest {
         "umount /mnt/rw; echo \"R umount-rw $?\"",
         "umount /mnt/ro; echo \"R umount-ro $?\"",
         "");
-    Path initrd = new Initramfs().script(script).file("fst", fst).build(kernel, dir);
+    Path initrd = new Initramfs().script(script).file("fst", fst).file("tree.tar", tar).build(kernel, dir);
     List<String> args = new ArrayList<>(List.of(
         // vhost-user-fs is a modern-only device; microvm's virtio-mmio defaults to legacy.
         "-global", "virtio-mmio.force-legacy=false"));
@@ -252,5 +278,33 @@ class VhostUserFsQemuTest {
     assertTrue(Files.isSymbolicLink(rw.resolve("etc-link")));
     assertEquals(Path.of("/etc"), Files.readSymbolicLink(rw.resolve("etc-link")));
     assertTrue(Files.isSymbolicLink(rw.resolve("up2")));
+  }
+
+  @Test
+  void untarredTreeMatchesTheSourceOnTheHost() throws Exception {
+    assertEquals("0", guest.result("untar"));
+    assertEquals("300", guest.result("many"));
+    Path src = dir.resolve("src");
+    Path tree = rw.resolve("tree");
+    List<Path> expected;
+    try (Stream<Path> s = Files.walk(src)) {
+      expected = s.map(src::relativize).sorted().toList();
+    }
+    try (Stream<Path> s = Files.walk(tree)) {
+      assertEquals(expected, s.map(tree::relativize).sorted().toList());
+    }
+    assertEquals(String.valueOf(expected.size()), guest.result("find"));
+    for (Path rel : expected) {
+      Path a = src.resolve(rel);
+      Path b = tree.resolve(rel);
+      if (Files.isSymbolicLink(a)) {
+        assertEquals(Files.readSymbolicLink(a), Files.readSymbolicLink(b), rel.toString());
+      } else if (Files.isRegularFile(a)) {
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), rel.toString());
+      }
+    }
+    assertEquals("a/b/c/deep.txt deep", guest.result("readlink"));
+    assertTrue(Files.isExecutable(tree.resolve("run.sh")));
+    assertEquals("ran from the share", guest.result("exec"));
   }
 }
