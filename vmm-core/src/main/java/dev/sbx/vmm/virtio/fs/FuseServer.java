@@ -52,6 +52,7 @@ public final class FuseServer implements AutoCloseable {
   private final EntryRequests entries;
   private final HandleRequests handleOps;
   private boolean initialized;
+  private boolean closed;
   private boolean readdirplus;
 
   private FuseServer(FuseConfig config, int rootFd, HostStat rootStat) {
@@ -96,8 +97,13 @@ public final class FuseServer implements AutoCloseable {
     return handles.size();
   }
 
+  /** Closes every host descriptor; later calls do nothing (the root fd number may be reused). */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     handles.clear();
     nodes.clear();
     LinuxFiles.closeQuietly(nodes.root().fd);
@@ -130,6 +136,10 @@ public final class FuseServer implements AutoCloseable {
       }
       if (extLen != 0) {
         throw new FuseException(Errno.EINVAL, "request extensions were not negotiated");
+      }
+      if (closed) {
+        // The root fd number may belong to another file by now: touch nothing.
+        throw new FuseException(Errno.EIO, "the share was closed");
       }
       if (opcode == FuseOpcode.FORGET || opcode == FuseOpcode.BATCH_FORGET) {
         forget(opcode, nodeId, in, (int) argsLen);

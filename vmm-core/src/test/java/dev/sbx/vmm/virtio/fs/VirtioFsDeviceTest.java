@@ -283,4 +283,23 @@ class VirtioFsDeviceTest {
           requests.mem.read(pageBase + 4096L * (pages - 1 - i), 4096), "page " + i);
     }
   }
+
+  @Test
+  void closingTwiceAndServingAfterCloseTouchNoDescriptor() throws Exception {
+    init();
+    FuseServer server = dev.server();
+    dev.close();
+    // Another share opened now may reuse the closed root's descriptor number.
+    Path other = Files.createDirectory(dir.resolve("other"));
+    Files.writeString(other.resolve("secret"), "x");
+    try (FuseServer second = FuseServer.open(other, FuseConfig.defaults(false))) {
+      dev.close();
+      server.close();
+      FuseClient client = new FuseClient(server);
+      assertEquals(5 /* EIO */, client.lookup(1, "secret").error(), "a closed server answers nothing");
+      FuseClient live = new FuseClient(second);
+      live.init(0);
+      assertEquals(0, live.lookup(1, "secret").error(), "the second share's root survived the double close");
+    }
+  }
 }
