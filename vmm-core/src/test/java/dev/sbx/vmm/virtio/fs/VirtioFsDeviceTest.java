@@ -206,6 +206,34 @@ class VirtioFsDeviceTest {
   }
 
   @Test
+  void readableAfterWritableAndOversizedChainsBreakTheQueue() {
+    init();
+    // The reply buffer first, the request after it: the device must never read a writable buffer.
+    requests.desc(0, OUT, 4096, TestRing.WRITE | TestRing.NEXT, 1);
+    requests.desc(1, IN, 56, 0, 0);
+    requests.offer(0);
+    dev.queueNotified(1);
+    assertTrue(requests.queue.brokenReason().contains("readable descriptor after a writable one"),
+        requests.queue.brokenReason());
+    // A chain larger than maxChainBytes on a fresh queue.
+    TestRing big = new TestRing(16, VirtioFeatures.RING_FEATURES, dev.maxChainBytes());
+    dev.activate(VirtioFeatures.RING_FEATURES, List.of(hiprio.queue, big.queue), new VirtioInterrupt() {
+      @Override
+      public void signalUsedBuffer(int queue) {}
+
+      @Override
+      public void signalConfigChange() {}
+    });
+    big.desc(0, IN, 0x80000, TestRing.NEXT, 1);
+    big.desc(1, OUT, dev.maxChainBytes() - 0x80000 + 1, TestRing.WRITE, 0);
+    big.offer(0);
+    dev.queueNotified(1);
+    assertTrue(big.queue.brokenReason().contains("more than " + dev.maxChainBytes() + " bytes"),
+        big.queue.brokenReason());
+    assertEquals(0, big.usedIdx());
+  }
+
+  @Test
   void unknownQueuesAndInactiveDevicesIgnoreNotifications() throws Exception {
     dev.queueNotified(2);
     dev.queueNotified(-1);
