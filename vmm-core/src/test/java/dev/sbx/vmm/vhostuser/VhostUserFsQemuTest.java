@@ -63,6 +63,7 @@ class VhostUserFsQemuTest {
     outside = Files.createDirectory(dir.resolve("outside"));
     Files.writeString(outside.resolve("secret.txt"), "host secret\n");
     Files.writeString(rw.resolve("from-host.txt"), "written by the host\n");
+    Files.writeString(rw.resolve("edit.txt"), "before\n");
     hostBig = new byte[3 * MIB];
     new Random(11).nextBytes(hostBig);
     Files.write(rw.resolve("host-big.bin"), hostBig);
@@ -99,6 +100,13 @@ class VhostUserFsQemuTest {
         "mount -t virtiofs rw /mnt/rw; echo \"R mount-rw $?\"",
         "mount -t virtiofs ro /mnt/ro; echo \"R mount-ro $?\"",
         "cd /mnt/rw",
+        // Host edits while the share is mounted: the guest has edit.txt cached, then asks the host
+        // (through the console) to rewrite it and add live.txt, and waits (bounded) to see both.
+        "echo \"R edit-before $(cat edit.txt)\"",
+        "echo SBX-HOST-EDIT",
+        "i=0; until grep -q after edit.txt && [ -e live.txt ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done",
+        "echo \"R edit-after $(cat edit.txt)\"",
+        "echo \"R live $(cat live.txt)\"",
         "echo \"R host-file $(cat from-host.txt)\"",
         "echo \"R host-big $(md5sum host-big.bin | cut -d' ' -f1)\"",
         "echo \"R mmap-read $(/fst mmap-read from-host.txt 10)\"",
@@ -143,7 +151,16 @@ class VhostUserFsQemuTest {
       args.addAll(List.of("-chardev", "socket,id=" + tag + ",path=" + dir.resolve(tag + ".sock"),
           "-device", "vhost-user-fs-device,chardev=" + tag + ",tag=" + tag));
     }
-    guest = QemuGuest.start(kernel, initrd, "256M", args, line -> {});
+    guest = QemuGuest.start(kernel, initrd, "256M", args, line -> {
+      if (line.trim().equals("SBX-HOST-EDIT")) {
+        try {
+          Files.writeString(rw.resolve("edit.txt"), "after, and longer\n");
+          Files.writeString(rw.resolve("live.txt"), "appeared while mounted\n");
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    });
     exitCode = guest.waitFor(300);
   }
 
@@ -210,6 +227,13 @@ class VhostUserFsQemuTest {
     for (String name : new String[] {"from-host.txt", "host-big.bin", "created.txt", "d", "synced.txt", "up"}) {
       assertTrue((" " + ls + " ").contains(" " + name + " "), ls);
     }
+  }
+
+  @Test
+  void guestSeesHostEditsWhileMounted() {
+    assertEquals("before", guest.result("edit-before"));
+    assertEquals("after, and longer", guest.result("edit-after"));
+    assertEquals("appeared while mounted", guest.result("live"));
   }
 
   @Test
