@@ -116,6 +116,11 @@ final class Vmm {
 
   private VmExit boot(VmSpec spec) throws IOException {
     VmBackend backend = backend(spec.engine());
+    for (VmSpec.WorkspaceMount w : spec.workspaces()) {
+      if (!Files.isDirectory(Path.of(w.hostPath()))) {
+        throw new IOException("workspace " + w.hostPath() + " is not an existing folder; create it or remove it from the sandbox");
+      }
+    }
     cleanRunDir();
     Files.createDirectories(files.runDir());
     Files.setPosixFilePermissions(files.runDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
