@@ -141,7 +141,8 @@ final class Vmm {
         vm = running;
       }
       try {
-        log.info("{} machine started (engine pid {})", backend.engine(), running.enginePid());
+        log.info("{} machine started (engine pid {}), {} ms after the process started", backend.engine(),
+            running.enginePid(), Duration.between(startedAt, Instant.now()).toMillis());
         console.ready().thenAccept(line -> {
           log.info("guest ready: {}", line);
           synchronized (this) {
