@@ -219,7 +219,9 @@ final class Vmm {
       try {
         powerOff.request(files, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       } catch (IOException | RuntimeException e) {
+        // Nothing will power the guest off: waiting out the grace period would only delay the stop.
         log.info("graceful poweroff not possible ({}); stopping the machine", e.getMessage());
+        deadline = System.nanoTime();
       }
     }
     try {
