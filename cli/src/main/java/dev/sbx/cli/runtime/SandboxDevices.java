@@ -32,11 +32,9 @@ final class SandboxDevices implements AutoCloseable {
   private static final String CLIENT_PUBLIC_KEY = "id_ed25519.pub";
 
   private final List<SandboxDevice> devices;
-  private final VsockDevice vsock;
 
-  private SandboxDevices(List<SandboxDevice> devices, VsockDevice vsock) {
+  private SandboxDevices(List<SandboxDevice> devices) {
     this.devices = List.copyOf(devices);
-    this.vsock = vsock;
   }
 
   /** Opens every device; all or nothing. */
@@ -68,7 +66,7 @@ final class SandboxDevices implements AutoCloseable {
       out.add(new SandboxDevice("vsock", vsock, Optional.empty()));
       vsock.registerHandler(SandboxProxy.VSOCK_PORT, proxy.vsockHandler());
       out.add(new SandboxDevice("rng", new RngDevice(), Optional.empty()));
-      return new SandboxDevices(out, vsock);
+      return new SandboxDevices(out);
     } catch (IOException | RuntimeException e) {
       out.forEach(d -> d.device().close());
       throw e;
@@ -114,10 +112,6 @@ final class SandboxDevices implements AutoCloseable {
 
   List<SandboxDevice> all() {
     return devices;
-  }
-
-  VsockDevice vsock() {
-    return vsock;
   }
 
   @Override

@@ -95,10 +95,6 @@ public record VmSpec(String sandboxId, String name, String engine, int cpus, lon
     AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this), true);
   }
 
-  String toJson() throws IOException {
-    return JSON.writeValueAsString(this);
-  }
-
   static VmSpec fromJson(String json) throws IOException {
     return JSON.readValue(json, VmSpec.class);
   }

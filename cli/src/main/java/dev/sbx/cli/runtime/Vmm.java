@@ -5,9 +5,6 @@ import dev.sbx.image.GuestImage;
 import dev.sbx.image.ImageManager;
 import dev.sbx.image.KernelCommandLine;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
@@ -35,7 +32,6 @@ final class Vmm {
   private static final Logger log = LoggerFactory.getLogger(Vmm.class);
   static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
   private static final Duration MAX_STOP_GRACE = Duration.ofMinutes(10);
-  private static final int MAX_PORT_LINE = 64;
 
   private final SandboxFiles files;
   private final SbxPaths paths;
@@ -246,7 +242,7 @@ final class Vmm {
     }
     SocketChannel guest;
     try {
-      guest = SshPowerOff.connect(files, Integer.parseUnsignedInt(arg));
+      guest = GuestVsock.connect(files, Integer.parseUnsignedInt(arg));
     } catch (IOException e) {
       conn.reply("ERR nothing accepted the connection on guest vsock port " + arg);
       return;

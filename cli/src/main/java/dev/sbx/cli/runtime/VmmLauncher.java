@@ -35,12 +35,19 @@ public final class VmmLauncher {
    */
   public static VmmStatus start(Path sandboxDir, Duration readyTimeout, Consumer<String> progress) {
     SandboxFiles files = new SandboxFiles(sandboxDir);
+    long t0 = System.nanoTime();
     Optional<VmmControl> running = VmmControl.connect(files.dir());
     if (running.isPresent()) {
       try {
         VmmStatus s = running.get().status();
-        if (s.live()) {
+        if (s.state().equals(VmmStatus.RUNNING)) {
           return s;
+        }
+        Optional<ProcessHandle> p = ProcessHandle.of(s.pid());
+        if (s.live() && p.isPresent()) {
+          // Another CLI started it a moment ago: wait for the same guest instead of a second VMM.
+          progress.accept("the sandbox VM is already starting; waiting for it");
+          return awaitReady(files, p.get(), t0, readyTimeout, progress);
         }
       } catch (IOException e) {
         // Went away in between: start a new one.
@@ -49,7 +56,6 @@ public final class VmmLauncher {
     String engine = engineOf(files);
     progress.accept("starting the sandbox VM (engine " + engine + ")"
         + (engine.equals("tcg") ? "; emulated CPUs are slow, the guest takes a while to boot" : ""));
-    long t0 = System.nanoTime();
     Process p;
     try {
       Files.deleteIfExists(files.state());
@@ -61,6 +67,11 @@ public final class VmmLauncher {
     } catch (IOException e) {
       throw new UserException("cannot start the VMM process: " + e.getMessage());
     }
+    return awaitReady(files, p.toHandle(), t0, readyTimeout, progress);
+  }
+
+  private static VmmStatus awaitReady(SandboxFiles files, ProcessHandle p, long t0, Duration readyTimeout,
+      Consumer<String> progress) {
     long deadline = t0 + readyTimeout.toNanos();
     while (true) {
       Optional<VmmStatus> s = VmmState.read(files.dir());
@@ -68,11 +79,10 @@ public final class VmmLauncher {
         progress.accept(String.format("guest ready in %.1f s", (System.nanoTime() - t0) / 1e9));
         return s.get();
       }
-      boolean exited = !p.isAlive();
-      if (exited || (s.isPresent() && !s.get().live())) {
+      if (!p.isAlive() || (s.isPresent() && !s.get().live())) {
         waitQuietly(p);
         String why = VmmState.read(files.dir()).flatMap(VmmStatus::reason)
-            .orElse("the VMM process exited with status " + p.exitValue() + "; see " + files.vmmLog());
+            .orElse("the VMM process ended without a reason; see " + files.vmmLog());
         failure(files, "the sandbox VM did not start: " + why);
       }
       if (System.nanoTime() > deadline) {
@@ -119,7 +129,7 @@ public final class VmmLauncher {
     throw new UserException(message);
   }
 
-  private static void stopQuietly(SandboxFiles files, Process p) {
+  private static void stopQuietly(SandboxFiles files, ProcessHandle p) {
     try {
       Optional<VmmControl> c = VmmControl.connect(files.dir());
       if (c.isPresent()) {
@@ -134,12 +144,14 @@ public final class VmmLauncher {
     waitQuietly(p);
   }
 
-  private static void waitQuietly(Process p) {
+  private static void waitQuietly(ProcessHandle p) {
     try {
-      p.waitFor();
+      p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      p.destroyForcibly();
     }
   }
 }

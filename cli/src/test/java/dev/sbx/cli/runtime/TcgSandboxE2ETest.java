@@ -131,6 +131,7 @@ class TcgSandboxE2ETest {
     assertEquals(Optional.of(s), VmmState.read(files.dir()).map(x -> x));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files.socket())));
     assertTrue(Files.readString(files.console()).contains("SBX-GUEST-READY"));
+    assertEquals(s.pid(), start().pid(), "starting a running sandbox returns the running VMM");
   }
 
   @Test
