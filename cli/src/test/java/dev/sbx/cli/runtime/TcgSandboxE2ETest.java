@@ -45,6 +45,7 @@ class TcgSandboxE2ETest {
   private final String token = UUID.randomUUID().toString();
   private SandboxFiles files;
   private Path workspace;
+  private Path readOnly;
 
   @BeforeAll
   void startSandbox() throws Exception {
@@ -57,9 +58,11 @@ class TcgSandboxE2ETest {
     run(files.sshDir(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "client", "-f", "id_ed25519");
     run(files.sshDir(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "host", "-f", "ssh_host_ed25519_key");
     workspace = Files.createDirectories(Path.of("target", "e2e-workspace-" + id).toAbsolutePath());
+    readOnly = Files.createDirectories(Path.of("target", "e2e-readonly-" + id).toAbsolutePath());
+    Files.writeString(readOnly.resolve("from-host.txt"), token);
     new VmSpec(id, "sbx-e2e", "tcg", 2, 2L << 30, 8L << 30,
-        List.of(new VmSpec.WorkspaceMount(workspace.toString(), false)), Map.of("SBX_E2E", token), List.of())
-        .write(files.spec());
+        List.of(new VmSpec.WorkspaceMount(workspace.toString(), false), new VmSpec.WorkspaceMount(readOnly.toString(), true)),
+        Map.of("SBX_E2E", token), List.of()).write(files.spec());
     start();
   }
 
@@ -153,6 +156,18 @@ class TcgSandboxE2ETest {
 
   @Test
   @Order(4)
+  void aReadOnlyWorkspaceCanBeReadButNotChanged() throws Exception {
+    assertEquals(token, ssh("cat " + readOnly.resolve("from-host.txt")).stdout().strip());
+    GuestSsh.Result w = GuestSsh.exec(control().openVsock(22), files,
+        "touch " + readOnly.resolve("new.txt") + " 2>&1; rm -f " + readOnly.resolve("from-host.txt") + " 2>&1", COMMAND);
+    assertTrue(w.stdout().contains("Read-only file system"), w.stdout());
+    try (Stream<Path> s = Files.list(readOnly)) {
+      assertEquals(List.of(readOnly.resolve("from-host.txt")), s.toList());
+    }
+  }
+
+  @Test
+  @Order(5)
   void egressForwarderReachesTheProxyOnVsock3128() throws Exception {
     String host = "blocked-" + token.substring(0, 8) + ".invalid";
     GuestSsh.Result r = ssh("curl -s -o /dev/null -w '%{http_code}' -x http://127.0.0.1:3128 http://" + host + "/");
@@ -161,7 +176,7 @@ class TcgSandboxE2ETest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void stopThenStartKeepsTheDataDisk() throws Exception {
     ssh("echo " + token + " > ~/persist.txt");
     long vmm = control().status().pid();
@@ -177,7 +192,7 @@ class TcgSandboxE2ETest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void killingQemuIsDetectedAndReported() throws Exception {
     long vmm = control().status().pid();
     ProcessHandle qemu = qemu(vmm);
