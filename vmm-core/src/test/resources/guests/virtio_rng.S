@@ -63,6 +63,16 @@ pvh_start:
   jnz 1b
   jmp fail
 2:
+  /* The device publishes the used element before it raises InterruptStatus (another host thread
+   * may serve the notification), so give the status bit a bounded time to appear. */
+  mov $2000000, %ecx
+4:
+  testl $1, VM + 0x060
+  jnz 5f
+  pause
+  dec %ecx
+  jnz 4b
+5:
   PUTS msg_len
   mov USED + 8, %eax
   call puthex32
