@@ -1,5 +1,15 @@
 package dev.sbx.cli;
 
+import dev.sbx.cli.commands.CompletionCommand;
+import dev.sbx.cli.commands.CreateCommand;
+import dev.sbx.cli.commands.DiagnoseCommand;
+import dev.sbx.cli.commands.ExecCommand;
+import dev.sbx.cli.commands.LsCommand;
+import dev.sbx.cli.commands.PruneCommand;
+import dev.sbx.cli.commands.ResetCommand;
+import dev.sbx.cli.commands.RmCommand;
+import dev.sbx.cli.commands.RunCommand;
+import dev.sbx.cli.commands.StopCommand;
 import dev.sbx.cli.image.ImageCommand;
 import dev.sbx.cli.policy.PolicyCommand;
 import dev.sbx.cli.proxy.ProxyCommand;
@@ -15,8 +25,10 @@ import picocli.CommandLine.Option;
     name = "sbx",
     mixinStandardHelpOptions = false,
     description = "Run AI coding agents inside disposable microVMs.",
-    subcommands = {VersionCommand.class, ImageCommand.class, VmmCommand.class, PolicyCommand.class,
-        SecretCommand.class, SettingsCommand.class, ProxyCommand.class, HelpCommand.class},
+    subcommands = {RunCommand.class, CreateCommand.class, ExecCommand.class, LsCommand.class, StopCommand.class,
+        RmCommand.class, PruneCommand.class, ResetCommand.class, VersionCommand.class, ImageCommand.class,
+        VmmCommand.class, PolicyCommand.class, SecretCommand.class, SettingsCommand.class, ProxyCommand.class,
+        DiagnoseCommand.class, CompletionCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 
@@ -51,6 +63,8 @@ public final class Sbx implements Runnable {
     cl.setParameterExceptionHandler(new UsageErrorHandler());
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // `sbx exec NAME cmd -x`: everything after the command is the command's, as in docker exec.
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
     return cl;
   }
 }
