@@ -30,13 +30,18 @@ public final class SshSession implements AutoCloseable {
 
   /** Connects and authenticates; a refused key or a wrong host key is a one-line error. */
   public static SshSession connect(SshKeys keys, VsockProxy.Opener opener) {
+    return connect(keys, opener, USER);
+  }
+
+  /** As {@code user}: tests log in to a host sshd as themselves. */
+  public static SshSession connect(SshKeys keys, VsockProxy.Opener opener, String user) {
     try {
       JSch jsch = new JSch();
       String known = HOST_ALIAS + " " + SshKeys.keyText(keys.hostPublicKey()) + "\n";
       jsch.setKnownHosts(new ByteArrayInputStream(known.getBytes(StandardCharsets.US_ASCII)));
       jsch.addIdentity(keys.clientKey().toString(), Files.readAllBytes(keys.clientKey()),
           Files.readAllBytes(keys.clientPublicKey()), null);
-      Session s = jsch.getSession(USER, HOST_ALIAS, 22);
+      Session s = jsch.getSession(user, HOST_ALIAS, 22);
       s.setHostKeyAlias(HOST_ALIAS);
       s.setConfig("StrictHostKeyChecking", "yes");
       s.setConfig("PreferredAuthentications", "publickey");
