@@ -1,6 +1,7 @@
 package dev.sbx.cli;
 
 import dev.sbx.cli.commands.CompletionCommand;
+import dev.sbx.cli.commands.CpCommand;
 import dev.sbx.cli.commands.CreateCommand;
 import dev.sbx.cli.commands.DiagnoseCommand;
 import dev.sbx.cli.commands.ExecCommand;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
     subcommands = {RunCommand.class, CreateCommand.class, ExecCommand.class, LsCommand.class, StopCommand.class,
         RmCommand.class, PruneCommand.class, ResetCommand.class, VersionCommand.class, ImageCommand.class,
         VmmCommand.class, PolicyCommand.class, SecretCommand.class, SettingsCommand.class, ProxyCommand.class,
-        DiagnoseCommand.class, CompletionCommand.class, HelpCommand.class},
+        CpCommand.class, DiagnoseCommand.class, CompletionCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 

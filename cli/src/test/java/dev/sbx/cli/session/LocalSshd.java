@@ -33,7 +33,7 @@ final class LocalSshd {
     Files.writeString(config, String.join("\n", List.of(
         "HostKey " + keys.hostKey(), "AuthorizedKeysFile " + authorized, "PermitRootLogin prohibit-password",
         "StrictModes no", "UsePAM no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-        "PidFile none", "LogLevel ERROR", "AcceptEnv LANG")) + "\n");
+        "PidFile none", "LogLevel ERROR", "Subsystem sftp internal-sftp")) + "\n");
   }
 
   static boolean available() {
