@@ -6,6 +6,7 @@ import dev.sbx.cli.commands.CreateCommand;
 import dev.sbx.cli.commands.DiagnoseCommand;
 import dev.sbx.cli.commands.ExecCommand;
 import dev.sbx.cli.commands.LsCommand;
+import dev.sbx.cli.commands.PortsCommand;
 import dev.sbx.cli.commands.PruneCommand;
 import dev.sbx.cli.commands.ResetCommand;
 import dev.sbx.cli.commands.RmCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
     subcommands = {RunCommand.class, CreateCommand.class, ExecCommand.class, LsCommand.class, StopCommand.class,
         RmCommand.class, PruneCommand.class, ResetCommand.class, VersionCommand.class, ImageCommand.class,
         VmmCommand.class, PolicyCommand.class, SecretCommand.class, SettingsCommand.class, ProxyCommand.class,
-        CpCommand.class, DiagnoseCommand.class, CompletionCommand.class, HelpCommand.class},
+        CpCommand.class, PortsCommand.class, DiagnoseCommand.class, CompletionCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -23,4 +24,13 @@ public interface VmRuntime {
 
   /** A new stream to a guest vsock port, through the VMM's control socket. */
   SocketChannel openVsock(Path sandboxDir, int port) throws IOException;
+
+  /** Publishes a port on the running VMM; returns the bound mapping (an ephemeral port filled in). */
+  PortSpec publish(Path sandboxDir, PortSpec spec) throws IOException;
+
+  /** Withdraws a published mapping from the running VMM. */
+  void unpublish(Path sandboxDir, PortSpec spec) throws IOException;
+
+  /** The mappings the running VMM holds now. */
+  List<PortSpec> ports(Path sandboxDir) throws IOException;
 }

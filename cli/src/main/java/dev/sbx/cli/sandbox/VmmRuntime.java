@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -28,5 +29,20 @@ public final class VmmRuntime implements VmRuntime {
   @Override
   public SocketChannel openVsock(Path sandboxDir, int port) throws IOException {
     throw new IOException("no VMM runtime");
+  }
+
+  @Override
+  public PortSpec publish(Path sandboxDir, PortSpec spec) throws IOException {
+    throw new IOException("no VMM runtime");
+  }
+
+  @Override
+  public void unpublish(Path sandboxDir, PortSpec spec) throws IOException {
+    throw new IOException("no VMM runtime");
+  }
+
+  @Override
+  public List<PortSpec> ports(Path sandboxDir) throws IOException {
+    return List.of();
   }
 }

@@ -48,6 +48,21 @@ class SandboxStoreTest {
     public SocketChannel openVsock(Path dir, int port) throws IOException {
       throw new IOException("no VM");
     }
+
+    @Override
+    public PortSpec publish(Path dir, PortSpec spec) throws IOException {
+      throw new IOException("no VM");
+    }
+
+    @Override
+    public void unpublish(Path dir, PortSpec spec) throws IOException {
+      throw new IOException("no VM");
+    }
+
+    @Override
+    public List<PortSpec> ports(Path dir) {
+      return List.of();
+    }
   }
 
   static SandboxRecord record(String name, SandboxState state) {
