@@ -5,6 +5,7 @@ import dev.sbx.cli.commands.CpCommand;
 import dev.sbx.cli.commands.CreateCommand;
 import dev.sbx.cli.commands.DiagnoseCommand;
 import dev.sbx.cli.commands.ExecCommand;
+import dev.sbx.cli.commands.IdleStopCommand;
 import dev.sbx.cli.commands.LsCommand;
 import dev.sbx.cli.commands.PortsCommand;
 import dev.sbx.cli.commands.PruneCommand;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
     subcommands = {RunCommand.class, CreateCommand.class, ExecCommand.class, LsCommand.class, StopCommand.class,
         RmCommand.class, PruneCommand.class, ResetCommand.class, VersionCommand.class, ImageCommand.class,
         VmmCommand.class, PolicyCommand.class, SecretCommand.class, SettingsCommand.class, ProxyCommand.class,
-        CpCommand.class, PortsCommand.class, DiagnoseCommand.class, CompletionCommand.class, HelpCommand.class},
+        CpCommand.class, PortsCommand.class, DiagnoseCommand.class, CompletionCommand.class, IdleStopCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 

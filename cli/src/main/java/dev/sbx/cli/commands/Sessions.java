@@ -1,6 +1,7 @@
 package dev.sbx.cli.commands;
 
 import dev.sbx.cli.UserException;
+import dev.sbx.cli.sandbox.IdleStop;
 import dev.sbx.cli.sandbox.SandboxLock;
 import dev.sbx.cli.sandbox.SandboxRecord;
 import dev.sbx.cli.sandbox.Sandboxes;
@@ -8,6 +9,7 @@ import dev.sbx.cli.sandbox.SshKeys;
 import dev.sbx.cli.session.PipeSession;
 import dev.sbx.cli.session.SshSession;
 import dev.sbx.cli.session.TerminalSession;
+import dev.sbx.cli.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,10 +25,14 @@ final class Sessions {
   /** Runs one command; a terminal session when {@code tty}, else pipes. Returns its exit status. */
   static int run(Sandboxes sandboxes, SandboxRecord r, String command, boolean tty, InputStream stdin,
       OutputStream out, OutputStream err) {
-    try (SandboxLock ignored = sandboxes.openSession(r); SshSession ssh = connect(sandboxes, r)) {
-      return tty ? TerminalSession.run(ssh, command) : PipeSession.run(ssh, command, stdin, out, err);
-    } catch (IOException e) {
-      throw new UserException("cannot open a session: " + e.getMessage());
+    try {
+      try (SandboxLock ignored = sandboxes.openSession(r); SshSession ssh = connect(sandboxes, r)) {
+        return tty ? TerminalSession.run(ssh, command) : PipeSession.run(ssh, command, stdin, out, err);
+      } catch (IOException e) {
+        throw new UserException("cannot open a session: " + e.getMessage());
+      }
+    } finally {
+      IdleStop.sessionEnded(sandboxes, r, Settings.load(sandboxes.paths()).idleStop());
     }
   }
 }

@@ -75,6 +75,19 @@ public final class SshSession implements AutoCloseable {
     return ch;
   }
 
+  /** Local forwarding: {@code bindAddress:hostPort} (0 = ephemeral) to the guest's 127.0.0.1:{@code guestPort}. */
+  public int forward(String bindAddress, int hostPort, int guestPort) throws JSchException {
+    return session.setPortForwardingL(bindAddress, hostPort, "127.0.0.1", guestPort);
+  }
+
+  public void unforward(String bindAddress, int hostPort) throws JSchException {
+    session.delPortForwardingL(bindAddress, hostPort);
+  }
+
+  public boolean connected() {
+    return session.isConnected();
+  }
+
   @Override
   public void close() {
     session.disconnect();
