@@ -4,9 +4,13 @@ import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;
 import dev.sbx.vmm.virtio.VirtioDevice;
 import dev.sbx.vmm.virtio.block.BlockDevice;
+import dev.sbx.vmm.virtio.fs.FuseConfig;
+import dev.sbx.vmm.virtio.fs.FuseServer;
+import dev.sbx.vmm.virtio.fs.VirtioFsDevice;
 import dev.sbx.vmm.virtio.rng.RngDevice;
 import dev.sbx.vmm.virtio.vsock.VsockDevice;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,8 +93,15 @@ public final class DeviceOptions {
   }
 
   static VirtioDevice openShare(ShareSpec s) {
-    throw new UserException("--share " + s.tag() + "=" + s.path() + ": virtio-fs is not available in this build yet",
-        ExitCodes.FAILURE);
+    if (!Files.isDirectory(s.path())) {
+      throw new UserException("--share " + s.tag() + "=" + s.path() + ": " + s.path()
+          + " is not an existing folder; create it or give another path", ExitCodes.FAILURE);
+    }
+    try {
+      return new VirtioFsDevice(s.tag(), FuseServer.open(s.path(), FuseConfig.defaults(s.readOnly())));
+    } catch (IOException e) {
+      throw new UserException("--share " + s.tag() + "=" + s.path() + ": " + e.getMessage(), ExitCodes.FAILURE, e);
+    }
   }
 
   VirtioDevice openVsock() {

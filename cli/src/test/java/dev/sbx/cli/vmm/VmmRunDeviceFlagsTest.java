@@ -34,4 +34,21 @@ class VmmRunDeviceFlagsTest {
     assertEquals(ExitCodes.FAILURE, r.exitCode());
     assertTrue(r.err().startsWith("ERROR: disk image ") && r.err().contains("not a multiple of 512"), r.err());
   }
+
+  @Test
+  void sharesBootWithTheGuestAndMissingFoldersAreRefused() throws Exception {
+    Path share = Files.createDirectory(dir.resolve("share"));
+    Path kernel = Files.writeString(dir.resolve("k"), "not booted: the share is checked first");
+    CliHarness.Result missing = CliHarness.run("vmm", "run", "--kernel", kernel.toString(), "--memory", "64m",
+        "--share", "ws=" + dir.resolve("nope"));
+    assertEquals(ExitCodes.FAILURE, missing.exitCode());
+    assertTrue(missing.err().startsWith("ERROR: --share ws=") && missing.err().contains("is not an existing folder"),
+        missing.err());
+    assumeTrue(Files.exists(Path.of("/dev/kvm")), "needs /dev/kvm; skipped: this host has none");
+    Path serial = dir.resolve("console.log");
+    CliHarness.Result r = CliHarness.run("vmm", "run", "--kernel", TestGuests.pvh("pvh").toString(), "--memory", "64m",
+        "--share", "ws=" + share, "--share", "ro=" + share + ",ro", "--serial", serial.toString(), "--timeout", "60s");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(Files.readString(serial).startsWith("PVH OK\n"), "the machine boots with two virtio-fs devices");
+  }
 }

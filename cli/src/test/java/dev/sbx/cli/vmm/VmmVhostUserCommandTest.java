@@ -69,10 +69,41 @@ class VmmVhostUserCommandTest {
   }
 
   @Test
-  void shareIsNotAvailableYet() {
-    Result r = vhost("--device", "fs", "--share", "ws=" + dir);
+  void missingShareFolderIsRefusedWithTheFix() {
+    Result r = vhost("--device", "fs", "--share", "ws=" + dir.resolve("nope"));
     assertEquals(ExitCodes.FAILURE, r.code());
-    assertTrue(r.err().contains("virtio-fs is not available"), r.err());
+    assertTrue(r.err().startsWith("ERROR: --share ws=") && r.err().contains("is not an existing folder"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertFalse(Files.exists(dir.resolve("s.sock")), "nothing was left behind");
+  }
+
+  @Test
+  void servesVirtioFsWithItsTagAndQueues() throws Exception {
+    Path sock = dir.resolve("s.sock");
+    Path share = Files.createDirectory(dir.resolve("share"));
+    CompletableFuture<Result> done = CompletableFuture.supplyAsync(
+        () -> vhost("--device", "fs", "--share", "proj=" + share + ",ro"));
+    for (int i = 0; i < 500 && !Files.exists(sock); i++) {
+      Thread.sleep(10);
+    }
+    try (UnixSocket fe = UnixSocket.connect(sock)) {
+      // GET_QUEUE_NUM: hiprio + one request queue.
+      fe.send(ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(17).putInt(1).putInt(0).array());
+      byte[] queues = new byte[20];
+      fe.receiveFully(queues, 0, 20, new ArrayList<>());
+      assertEquals(2, ByteBuffer.wrap(queues).order(ByteOrder.LITTLE_ENDIAN).getLong(12));
+      // GET_CONFIG of the 40-byte virtio-fs config: tag[36] + num_request_queues.
+      fe.send(ByteBuffer.allocate(12 + 12 + 40).order(ByteOrder.LITTLE_ENDIAN).putInt(24).putInt(1).putInt(12 + 40)
+          .putInt(0).putInt(40).putInt(0).array());
+      byte[] cfg = new byte[12 + 12 + 40];
+      fe.receiveFully(cfg, 0, cfg.length, new ArrayList<>());
+      ByteBuffer c = ByteBuffer.wrap(cfg).order(ByteOrder.LITTLE_ENDIAN);
+      assertEquals("proj", new String(cfg, 24, 4, java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(0, cfg[28], "the tag is NUL-padded");
+      assertEquals(1, c.getInt(24 + 36));
+    }
+    Result r = done.get(30, TimeUnit.SECONDS);
+    assertEquals(0, r.code(), r.err());
   }
 
   @Test

@@ -25,10 +25,18 @@ public final class QemuCommandLine {
         "-smp", Integer.toString(spec.cpus()),
         "-m", mib + "M",
         "-object", "memory-backend-memfd,id=mem,size=" + mib + "M,share=on",
+        // vhost-user-fs refuses legacy (pre-1.0) virtio, which microvm's virtio-mmio offers by default.
+        "-global", "virtio-mmio.force-legacy=false",
         "-kernel", spec.kernel().toString()));
     spec.initrd().ifPresent(i -> args.addAll(List.of("-initrd", i.toString())));
     args.addAll(List.of("-append", spec.cmdline()));
-    args.addAll(List.of("-serial", "file:" + escape(spec.consoleLog().toString())));
+    QemuMachineSpec.Console console = spec.console();
+    if (console.socket()) {
+      args.addAll(List.of("-chardev", "socket,id=console,path=" + escape(console.path().toString()),
+          "-serial", "chardev:console"));
+    } else {
+      args.addAll(List.of("-serial", "file:" + escape(console.path().toString())));
+    }
     for (VhostUserDevice d : spec.devices()) {
       args.addAll(List.of("-chardev", "socket,id=" + d.id() + ",path=" + escape(d.socket().toString())));
       String device = d.kind().qemuDevice() + ",chardev=" + d.id();

@@ -8,10 +8,24 @@ import java.util.Optional;
  * What QEMU runs for the tcg engine: QEMU is only the CPU and memory; every device but the
  * serial console is ours, over vhost-user.
  *
- * @param consoleLog file the guest's serial console is written to
+ * @param console where the guest's serial console goes
  */
 public record QemuMachineSpec(Path kernel, Optional<Path> initrd, String cmdline, int cpus, long memoryBytes,
-    Path consoleLog, List<VhostUserDevice> devices) {
+    Console console, List<VhostUserDevice> devices) {
+
+  /**
+   * The serial console's destination: a file QEMU writes itself, or a Unix socket QEMU connects
+   * to (so the VMM can watch the console, bound its log and spot the ready marker).
+   */
+  public record Console(Path path, boolean socket) {
+    public static Console file(Path path) {
+      return new Console(path, false);
+    }
+
+    public static Console socket(Path path) {
+      return new Console(path, true);
+    }
+  }
 
   public QemuMachineSpec {
     if (cpus < 1) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class QemuCommandLineTest {
   private final QemuMachineSpec spec = new QemuMachineSpec(Path.of("/k/vmlinux"), Optional.of(Path.of("/k/initrd")),
-      "console=ttyS0 quiet", 2, 512L << 20, Path.of("/s/a,b/console.log"), List.of(
+      "console=ttyS0 quiet", 2, 512L << 20, QemuMachineSpec.Console.file(Path.of("/s/a,b/console.log")), List.of(
           new VhostUserDevice(VhostUserDevice.Kind.BLOCK, "vda", Path.of("/s/vda.sock"), ""),
           new VhostUserDevice(VhostUserDevice.Kind.FS, "ws0", Path.of("/s/ws0.sock"), "ws0"),
           new VhostUserDevice(VhostUserDevice.Kind.VSOCK, "vsock", Path.of("/s/vsock.sock"), "")));
@@ -31,6 +31,7 @@ class QemuCommandLineTest {
     assertAfter(args, "-initrd", "/k/initrd");
     assertAfter(args, "-append", "console=ttyS0 quiet");
     assertAfter(args, "-serial", "file:/s/a,,b/console.log");
+    assertAfter(args, "-global", "virtio-mmio.force-legacy=false");
     assertFalse(args.stream().anyMatch(a -> a.contains("netdev") || a.contains("-nic")), "no QEMU networking");
   }
 
@@ -52,9 +53,9 @@ class QemuCommandLineTest {
     assertThrows(IllegalArgumentException.class,
         () -> new VhostUserDevice(VhostUserDevice.Kind.BLOCK, "a,b", Path.of("/s"), ""));
     assertThrows(IllegalArgumentException.class,
-        () -> new QemuMachineSpec(Path.of("k"), Optional.empty(), "", 0, 64L << 20, Path.of("c"), List.of()));
+        () -> new QemuMachineSpec(Path.of("k"), Optional.empty(), "", 0, 64L << 20, QemuMachineSpec.Console.file(Path.of("c")), List.of()));
     assertThrows(IllegalArgumentException.class,
-        () -> new QemuMachineSpec(Path.of("k"), Optional.empty(), "", 1, (64L << 20) + 1, Path.of("c"), List.of()));
+        () -> new QemuMachineSpec(Path.of("k"), Optional.empty(), "", 1, (64L << 20) + 1, QemuMachineSpec.Console.file(Path.of("c")), List.of()));
   }
 
   @Test

@@ -21,7 +21,7 @@ class QemuProcessTest {
   private QemuProcess start(Path kernel) throws Exception {
     Path qemu = QemuBinary.require();
     QemuMachineSpec spec = new QemuMachineSpec(kernel, Optional.empty(), "console=ttyS0", 1, 64L << 20,
-        dir.resolve("console.log"), List.of());
+        QemuMachineSpec.Console.file(dir.resolve("console.log")), List.of());
     return QemuProcess.start(qemu, spec, dir.resolve("qemu.log"));
   }
 

@@ -82,6 +82,10 @@ public final class FuseServer implements AutoCloseable {
     }
   }
 
+  public FuseConfig config() {
+    return config;
+  }
+
   /** Inodes the guest currently holds, the root included. */
   public synchronized int nodeCount() {
     return nodes.size();

@@ -1,0 +1,293 @@
+package dev.sbx.cli.runtime;
+
+import dev.sbx.cli.SbxPaths;
+import dev.sbx.image.GuestImage;
+import dev.sbx.image.ImageManager;
+import dev.sbx.image.KernelCommandLine;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sbx-vmm process's life, the same for every engine: one VMM per sandbox (a lock file), the
+ * pid and state files, the proxy, the devices, the control socket, then the engine; the guest's
+ * ready marker moves the state to {@code running}; the machine's end (guest poweroff, STOP, a
+ * crash of QEMU or of a device) moves it to {@code stopped} or {@code error} with the reason, after
+ * every socket is gone. The process exits when the guest ends.
+ */
+final class Vmm {
+  private static final Logger log = LoggerFactory.getLogger(Vmm.class);
+  static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
+  private static final Duration MAX_STOP_GRACE = Duration.ofMinutes(10);
+  private static final int MAX_PORT_LINE = 64;
+
+  private final SandboxFiles files;
+  private final SbxPaths paths;
+  private final long pid = ProcessHandle.current().pid();
+  private final Instant startedAt = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final GuestPowerOff powerOff;
+  private volatile VmmStatus status;
+  private volatile VmBackend.Running vm;
+  private volatile boolean stopRequested;
+  private boolean stopping;
+  private volatile Duration stopGrace = DEFAULT_STOP_GRACE;
+
+  Vmm(SandboxFiles files, SbxPaths paths, GuestPowerOff powerOff) {
+    this.files = files;
+    this.paths = paths;
+    this.powerOff = powerOff;
+    this.status = new VmmStatus(VmmStatus.STARTING, pid, "unknown", startedAt, Optional.empty());
+  }
+
+  static VmBackend backend(String engine) {
+    return switch (engine) {
+      case "tcg" -> new TcgBackend();
+      case "kvm" -> new KvmBackend();
+      default -> throw new IllegalArgumentException("engine '" + engine + "' is not available; use kvm or tcg");
+    };
+  }
+
+  /** Runs the VM to its end; returns the process exit code (0 when the guest ended cleanly or was stopped). */
+  int run() {
+    if (!Files.isDirectory(files.dir())) {
+      log.error("sandbox directory {} does not exist", files.dir());
+      return 2;
+    }
+    try (FileChannel lockFile = FileChannel.open(files.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.tryLock()) {
+      if (lock == null) {
+        log.error("another sbx-vmm already runs for {}", files.dir());
+        return 3;
+      }
+      try {
+        return runLocked();
+      } finally {
+        finished.countDown();
+      }
+    } catch (IOException e) {
+      log.error("cannot lock {}: {}", files.lock(), e.getMessage());
+      return 1;
+    }
+  }
+
+  private int runLocked() {
+    VmExit exit;
+    try {
+      Files.writeString(files.pid(), pid + "\n", StandardCharsets.US_ASCII);
+      setState(VmmStatus.STARTING, Optional.empty());
+      VmSpec spec = VmSpec.read(files.spec());
+      status = new VmmStatus(VmmStatus.STARTING, pid, spec.engine(), startedAt, Optional.empty());
+      setState(VmmStatus.STARTING, Optional.empty());
+      exit = boot(spec);
+    } catch (IOException | RuntimeException e) {
+      log.error("the VM could not run", e);
+      exit = new VmExit(false, e.getMessage() == null ? e.toString() : e.getMessage());
+    } finally {
+      cleanRunDir();
+    }
+    try {
+      Files.deleteIfExists(files.pid());
+    } catch (IOException e) {
+      log.warn("cannot remove {}: {}", files.pid(), e.getMessage());
+    }
+    boolean ok = exit.clean() || stopRequested;
+    String reason = stopRequested && exit.clean() ? "stopped by sbx" : exit.reason();
+    setState(ok ? VmmStatus.STOPPED : VmmStatus.ERROR, Optional.of(reason));
+    log.info("VM ended: {}", reason);
+    return ok ? 0 : 1;
+  }
+
+  private VmExit boot(VmSpec spec) throws IOException {
+    VmBackend backend = backend(spec.engine());
+    cleanRunDir();
+    Files.createDirectories(files.runDir());
+    Files.setPosixFilePermissions(files.runDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    GuestImage image = new ImageManager(paths.cache()).current().orElseThrow(() -> new IOException(
+        "the guest image is not built; build it with: sbx image build"));
+    try (SandboxProxy proxy = SandboxProxy.start(paths, spec.name(), files.proxyLog());
+        SandboxDevices devices = SandboxDevices.open(spec, files, image, proxy);
+        ConsoleLog console = new ConsoleLog(files.console());
+        ControlServer control = ControlServer.start(files.socket(), files.runDir())) {
+      control.register("STATUS", (arg, conn) -> conn.reply(status.toJson()));
+      control.register("STOP", this::stopVerb);
+      control.register("CONNECT", this::connectVerb);
+      String params = backend.kernelParameters();
+      String cmdline = KernelCommandLine.of(spec.name(), Instant.now()) + (params.isEmpty() ? "" : " " + params);
+      VmBackend.Running running = backend.start(new BootSpec(image.kernel(), cmdline, spec.cpus(), spec.memoryBytes()),
+          devices.all(), files, console);
+      synchronized (this) {
+        vm = running;
+      }
+      try {
+        log.info("{} machine started (engine pid {})", backend.engine(), running.enginePid());
+        console.ready().thenAccept(line -> {
+          log.info("guest ready: {}", line);
+          synchronized (this) {
+            if (status.state().equals(VmmStatus.STARTING)) {
+              setState(VmmStatus.RUNNING, Optional.empty());
+            }
+          }
+        });
+        if (stopRequested) {
+          requestStop(stopGrace);
+        }
+        VmExit exit = running.onExit().join();
+        if (!exit.clean()) {
+          log.error("machine failed: {}; console tail:\n{}", exit.reason(), console.tail(20));
+        }
+        return exit;
+      } finally {
+        running.close();
+      }
+    }
+  }
+
+  private synchronized void setState(String state, Optional<String> reason) {
+    status = status.with(state, reason);
+    try {
+      VmmState.write(files.dir(), status);
+    } catch (IOException e) {
+      log.warn("cannot write {}: {}", files.state(), e.getMessage());
+    }
+  }
+
+  private void stopVerb(String arg, ControlConnection conn) throws IOException {
+    Duration grace = DEFAULT_STOP_GRACE;
+    if (!arg.isEmpty()) {
+      if (!arg.matches("\\d{1,4}")) {
+        conn.reply("ERR STOP takes a grace period in whole seconds, e.g. STOP 10");
+        return;
+      }
+      grace = Duration.ofSeconds(Long.parseLong(arg));
+      if (grace.compareTo(MAX_STOP_GRACE) > 0) {
+        grace = MAX_STOP_GRACE;
+      }
+    }
+    conn.reply("OK");
+    requestStop(grace);
+  }
+
+  /**
+   * Graceful stop: the guest is asked to power off (init syncs the data disk and ends the VM);
+   * after {@code grace} the machine is stopped by force. Returns at once.
+   */
+  void requestStop(Duration grace) {
+    VmBackend.Running running;
+    synchronized (this) {
+      stopGrace = grace;
+      stopRequested = true;
+      if (status.live() && !status.state().equals(VmmStatus.STOPPING)) {
+        setState(VmmStatus.STOPPING, Optional.empty());
+      }
+      running = vm;
+      if (running == null || stopping) {
+        return; // Not started yet: boot() stops it as soon as it has.
+      }
+      stopping = true;
+    }
+    Thread t = new Thread(() -> stopNow(running, grace), "vmm-stop");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void stopNow(VmBackend.Running running, Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    if (!grace.isZero()) {
+      try {
+        powerOff.request(files, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      } catch (IOException | RuntimeException e) {
+        log.info("graceful poweroff not possible ({}); stopping the machine", e.getMessage());
+      }
+    }
+    try {
+      running.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.info("the guest did not power off within {} s; stopping it", grace.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // Ended anyway.
+    }
+    if (!running.onExit().isDone()) {
+      running.stop(Duration.ofSeconds(3));
+    }
+  }
+
+  /** {@code CONNECT <port>}: a stream to the guest's vsock port, through the vsock device's socket. */
+  private void connectVerb(String arg, ControlConnection conn) throws IOException {
+    if (!arg.matches("\\d{1,10}") || Long.parseLong(arg) < 1 || Long.parseLong(arg) > 0xffffffffL) {
+      conn.reply("ERR CONNECT takes a vsock port number, e.g. CONNECT 22");
+      return;
+    }
+    SocketChannel guest;
+    try {
+      guest = SocketChannel.open(StandardProtocolFamily.UNIX);
+      guest.connect(UnixDomainSocketAddress.of(files.vsockSocket()));
+    } catch (IOException e) {
+      conn.reply("ERR the VM has no vsock device running");
+      return;
+    }
+    String reply;
+    try {
+      ByteBuffer request = ByteBuffer.wrap(("CONNECT " + arg + "\n").getBytes(StandardCharsets.US_ASCII));
+      while (request.hasRemaining()) {
+        guest.write(request);
+      }
+      reply = LineReader.read(guest, MAX_PORT_LINE);
+    } catch (IOException e) {
+      reply = "";
+    }
+    if (!reply.startsWith("OK ")) {
+      guest.close();
+      conn.reply("ERR nothing accepted the connection on guest vsock port " + arg);
+      return;
+    }
+    conn.reply(reply);
+    ChannelSplice.run(conn.channel(), guest, "vsock-" + arg);
+  }
+
+  /** Removes the private sockets of this or an earlier (crashed) VMM. */
+  private void cleanRunDir() {
+    Path run = files.runDir();
+    if (!Files.isDirectory(run)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(run)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      log.warn("cannot clean {}: {}", run, e.getMessage());
+    }
+  }
+
+  /** For the shutdown hook: stop the VM and wait (bounded) until everything is cleaned up. */
+  void stopAndAwait(Duration grace, Duration limit) {
+    if (finished.getCount() == 0) {
+      return;
+    }
+    requestStop(grace);
+    try {
+      finished.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
