@@ -102,6 +102,17 @@ public final class VmmControl implements AutoCloseable {
     }
   }
 
+  /** {@code PUBLISH}, {@code UNPUBLISH}, {@code PORTS} (PortVerbs): one request, its one reply line. */
+  public String request(String line) throws IOException {
+    if (line.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("one line per request");
+    }
+    try (SocketChannel ch = open()) {
+      send(ch, line);
+      return LineReader.read(ch, MAX_REPLY);
+    }
+  }
+
   private SocketChannel open() throws IOException {
     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {

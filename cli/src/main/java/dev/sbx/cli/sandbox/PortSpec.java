@@ -47,7 +47,8 @@ public record PortSpec(String hostIp, int hostPort, int sandboxPort, String prot
     int hostPort = 0;
     int sandboxPort;
     if (ports.length == 2) {
-      hostPort = port(spec, ports[0]);
+      // 0 = ephemeral, as stored for a spec given without a host port.
+      hostPort = ports[0].equals("0") ? 0 : port(spec, ports[0]);
       sandboxPort = port(spec, ports[1]);
     } else {
       sandboxPort = port(spec, ports[0]);

@@ -133,9 +133,31 @@ public final class Sandboxes {
       SandboxRecord up = current.withState(SandboxState.RUNNING, null, Instant.now())
           .usedAt(Instant.now(), image.version());
       store.save(up);
+      reportUnpublished(up, err);
       return up;
     } catch (IOException e) {
       throw new UserException("cannot update sandbox " + r.name() + ": " + e.getMessage());
+    }
+  }
+
+  /** A stored mapping the VMM could not publish again (its host port taken meanwhile) is reported. */
+  private void reportUnpublished(SandboxRecord r, PrintWriter err) {
+    if (r.publish().isEmpty()) {
+      return;
+    }
+    try {
+      List<PortSpec> live = runtime.ports(dir(r));
+      for (String s : r.publish()) {
+        PortSpec want = PortSpec.parse(s);
+        boolean up = live.stream().anyMatch(p -> p.sandboxPort() == want.sandboxPort() && p.hostIp().equals(want.hostIp())
+            && (want.hostPort() == 0 || p.hostPort() == want.hostPort()));
+        if (!up) {
+          err.println("warning: " + want.display() + " could not be published again (host port in use?); "
+              + "see 'sbx ports " + r.name() + "' and publish another with --publish");
+        }
+      }
+    } catch (IOException e) {
+      err.println("warning: cannot list the published ports: " + e.getMessage());
     }
   }
 

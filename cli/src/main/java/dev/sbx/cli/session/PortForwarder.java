@@ -82,7 +82,7 @@ public final class PortForwarder implements AutoCloseable {
         try {
           session().unforward(a, b.hostPort());
         } catch (JSchException e) {
-          // already gone with an earlier session
+          throw new UserException("cannot withdraw " + b.display() + ": " + e.getMessage());
         }
       }
       bound.remove(b);

@@ -17,6 +17,7 @@ class PortSpecTest {
     assertEquals(new PortSpec("0.0.0.0", 8080, 3000, "tcp4"), PortSpec.parse("0.0.0.0:8080:3000"));
     assertEquals("127.0.0.1:8080->3000/tcp4", PortSpec.parse("8080:3000").display());
     assertEquals("[::1]:8080:3000/tcp6", PortSpec.parse("[::1]:8080:3000").spec());
+    assertEquals(PortSpec.parse("3000"), PortSpec.parse(PortSpec.parse("3000").spec()), "ephemeral stored as port 0");
     assertEquals(PortSpec.parse("[::1]:8080:3000"), PortSpec.parse(PortSpec.parse("[::1]:8080:3000").spec()));
   }
 
