@@ -7,6 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.sbx.cli.sandbox.FileTrees;
+import dev.sbx.proxy.tls.ProxyCa;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import dev.sbx.cli.SbxProcess;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +58,8 @@ class SandboxE2ETest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    home = Files.createTempDirectory("sbx-e2e-home");
+    // Short: sockets live under the sandbox directory and Unix socket paths end at 107 bytes.
+    home = Files.createTempDirectory(Path.of("/tmp"), "sx");
     ws = Files.createDirectories(Files.createTempDirectory("sbx-e2e-ws").resolve("proj"));
     // The image of the developer's cache (run-tests builds it there), not a new build per run.
     String xdg = System.getenv("XDG_CACHE_HOME");
@@ -58,11 +67,43 @@ class SandboxE2ETest {
         : Path.of(System.getProperty("user.home"), ".cache")).resolve("sbx/images");
     Files.createDirectories(home.resolve("cache"));
     Files.createSymbolicLink(home.resolve("cache/images"), userImages);
-    sbx = new SbxProcess(home, Map.of("SBX_ENGINE", "tcg", "SBX_SANDBOX_IDLE_STOP", "0"));
+    upstreamCa = ProxyCa.create("sbx e2e upstream CA", home.resolve("upstream-ca.pem"));
+    Files.writeString(home.resolve("upstream-ca.pem"), upstreamCa.certificatePem());
+    credentialUpstream = httpsServer(upstreamCa.mintLeaf("api.anthropic.com"));
+    // The fake api.anthropic.com is this host's HTTPS server, trusted through the test CA.
+    sbx = new SbxProcess(home, Map.of("SBX_ENGINE", "tcg", "SBX_SANDBOX_IDLE_STOP", "0",
+        "SBX_PROXY_RESOLVE", "api.anthropic.com:443=127.0.0.1:" + credentialUpstream.getAddress().getPort(),
+        "SBX_PROXY_UPSTREAM_CA", home.resolve("upstream-ca.pem").toString()));
     allowed = server("hello from the allowed upstream");
     denied = server("this must not be reached");
     assertEquals(0, run("policy", "init", "deny-all").exit());
-    assertEquals(0, run("policy", "allow", "network", "localhost:" + allowed.getAddress().getPort()).exit());
+    assertEquals(0, run("policy", "allow", "network", "localhost:" + allowed.getAddress().getPort()
+        + ",api.anthropic.com").exit());
+  }
+
+  static ProxyCa upstreamCa;
+  static HttpsServer credentialUpstream;
+  static final List<String> seenKeys = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  static HttpsServer httpsServer(ProxyCa.Leaf leaf) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("leaf", leaf.key(), new char[0], new Certificate[] {leaf.certificate(), leaf.issuer()});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+    s.setHttpsConfigurator(new HttpsConfigurator(tls));
+    s.createContext("/", ex -> {
+      seenKeys.add(String.valueOf(ex.getRequestHeaders().getFirst("x-api-key")));
+      byte[] b = "upstream ok".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    s.start();
+    return s;
   }
 
   @AfterAll
@@ -73,6 +114,11 @@ class SandboxE2ETest {
     if (allowed != null) {
       allowed.stop(0);
       denied.stop(0);
+      credentialUpstream.stop(0);
+    }
+    if (home != null) {
+      FileTrees.delete(home);
+      FileTrees.delete(ws.getParent());
     }
   }
 
@@ -147,6 +193,29 @@ class SandboxE2ETest {
   }
 
   @Test
+  @Order(2)
+  void aTerminalSessionGetsAPtyAndItsStatus() throws Exception {
+    // script(1) gives sbx a terminal, as a user's shell would.
+    ProcessBuilder inner = sbx.builder("exec", "-it", "shell-proj", "sh", "-c",
+        "tty; echo \"term=$TERM\"; stty size; exit 3");
+    StringBuilder line = new StringBuilder();
+    for (String a : inner.command()) {
+      line.append(dev.sbx.cli.session.RemoteCommand.quote(a)).append(' ');
+    }
+    ProcessBuilder pb = new ProcessBuilder("script", "-qec", line.toString(), "/dev/null");
+    pb.environment().putAll(inner.environment());
+    pb.environment().put("TERM", "xterm-test");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(TIMEOUT_S, TimeUnit.SECONDS));
+    assertEquals(3, p.exitValue(), out);
+    assertTrue(out.contains("/dev/pts/"), out);
+    assertTrue(out.contains("term=xterm-test"), out);
+  }
+
+  @Test
   @Order(3)
   void egressGoesThroughThePolicy() throws Exception {
     int ok = allowed.getAddress().getPort();
@@ -160,6 +229,29 @@ class SandboxE2ETest {
 
   @Test
   @Order(4)
+  void aCredentialReachesTheUpstreamOnlyThroughTheProxy() throws Exception {
+    String key = "sk-ant-e2e-0123456789abcdef";
+    SbxProcess.Result set = sbx.input(key + "\n", "secret", "set", "anthropic", "--sandbox", "shell-proj");
+    assertEquals(0, set.exit(), set.err());
+    // New sessions carry the placeholder; the proxy picks the secret up within 5 s.
+    Ran env = exec("sh", "-c", "printf %s \"$ANTHROPIC_API_KEY\"");
+    assertEquals("proxy-managed", env.out());
+    String curl = "curl -sS -m 60 -H \"x-api-key: $ANTHROPIC_API_KEY\" https://api.anthropic.com/v1/messages";
+    Ran r = null;
+    for (int i = 0; i < 20 && (r == null || seenKeys.stream().noneMatch(key::equals)); i++) {
+      r = exec("sh", "-c", curl);
+      if (seenKeys.stream().noneMatch(key::equals)) {
+        Thread.sleep(1000);
+      }
+    }
+    assertEquals("upstream ok", r.out(), r.err());
+    assertTrue(seenKeys.contains(key), "the upstream received the real key: " + seenKeys);
+    Ran grep = exec("sh", "-c", "grep -rs " + key + " /home/agent /etc /run /tmp; env | grep -c " + key + "; true");
+    assertEquals("0\n", grep.out(), "the value is nowhere in the guest");
+  }
+
+  @Test
+  @Order(5)
   void cpBothWays() throws Exception {
     Path in = Files.writeString(ws.getParent().resolve("to-guest.txt"), "from the host\n");
     assertEquals(0, run("cp", in.toString(), "shell-proj:/home/agent/").exit());
@@ -172,7 +264,7 @@ class SandboxE2ETest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aPublishedPortAnswersOnTheHost() throws Exception {
     Files.writeString(ws.resolve("index.html"), "served from the sandbox\n");
     assertEquals(0, exec("sh", "-c", "cd " + ws + " && setsid -f python3 -m http.server 8000 --bind 127.0.0.1 "
@@ -205,7 +297,7 @@ class SandboxE2ETest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void dockerBuildAndRunFromScratch() throws Exception {
     Ran r = exec("sh", "-c", "set -e; mkdir -p /home/agent/img && cd /home/agent/img"
         + " && printf '#include <stdio.h>\\nint main(void){puts(\"hello from scratch\");return 0;}\\n' > h.c"
@@ -216,7 +308,7 @@ class SandboxE2ETest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void stopThenRunKeepsHomeAgent() throws Exception {
     assertEquals(0, exec("sh", "-c", "echo kept > /home/agent/kept.txt").exit());
     Ran stop = run("stop", "shell-proj");
@@ -227,7 +319,7 @@ class SandboxE2ETest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void twoSandboxesDoNotShareAProxyPath() throws Exception {
     Path other = Files.createDirectories(ws.getParent().resolve("other"));
     int ok = allowed.getAddress().getPort();
@@ -254,7 +346,7 @@ class SandboxE2ETest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void rmLeavesNothingBehind() throws Exception {
     JsonNode ls = JSON.readTree(run("ls", "--json").out()).get("sandboxes");
     List<Long> pids = new ArrayList<>();
