@@ -45,7 +45,12 @@ public final class SandboxLock implements AutoCloseable {
   public static Optional<SandboxLock> tryExclusive(Path file) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
-      FileLock l = ch.tryLock();
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        l = null; // held by this very process
+      }
       if (l == null) {
         ch.close();
         return Optional.empty();
