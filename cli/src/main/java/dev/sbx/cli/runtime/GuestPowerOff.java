@@ -11,9 +11,4 @@ import java.time.Duration;
 interface GuestPowerOff {
   /** Sends the request; returns once it is delivered (the VM ends later). */
   void request(SandboxFiles files, Duration within) throws IOException;
-
-  /** No channel to the guest: stops are forced. */
-  GuestPowerOff NONE = (files, within) -> {
-    throw new IOException("no poweroff channel to the guest");
-  };
 }

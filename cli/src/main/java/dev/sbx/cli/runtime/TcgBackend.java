@@ -6,15 +6,12 @@ import dev.sbx.vmm.tcg.TcgException;
 import dev.sbx.vmm.tcg.TcgExit;
 import dev.sbx.vmm.tcg.TcgMachine;
 import dev.sbx.vmm.tcg.VhostUserDevice;
-import dev.sbx.vmm.virtio.block.BlockDevice;
-import dev.sbx.vmm.virtio.fs.VirtioFsDevice;
-import dev.sbx.vmm.virtio.rng.RngDevice;
-import dev.sbx.vmm.virtio.vsock.VsockDevice;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,25 +39,16 @@ final class TcgBackend implements VmBackend {
       throws IOException {
     List<TcgMachine.Device> attached = new ArrayList<>();
     for (SandboxDevice d : devices) {
-      attached.add(new TcgMachine.Device(kind(d), d.id(), d.device(), d.fsTag().orElse("")));
+      attached.add(new TcgMachine.Device(VhostUserDevice.Kind.of(d.device().deviceType()), d.id(), d.device(),
+          d.fsTag().orElse("")));
     }
     try {
-      TcgMachine m = TcgMachine.start(new TcgMachine.Config(QemuBinary.require(), boot.kernel(), boot.cmdline(),
+      TcgMachine m = TcgMachine.start(new TcgMachine.Config(QemuBinary.require(), boot.kernel(), Optional.empty(), boot.cmdline(),
           boot.cpus(), boot.memoryBytes(), files.runDir(), files.qemuLog()), attached, console);
       return new RunningTcg(m);
     } catch (TcgException e) {
       throw new IOException(e.getMessage(), e);
     }
-  }
-
-  private static VhostUserDevice.Kind kind(SandboxDevice d) {
-    return switch (d.device().deviceType()) {
-      case BlockDevice.TYPE -> VhostUserDevice.Kind.BLOCK;
-      case VirtioFsDevice.TYPE -> VhostUserDevice.Kind.FS;
-      case VsockDevice.TYPE -> VhostUserDevice.Kind.VSOCK;
-      case RngDevice.TYPE -> VhostUserDevice.Kind.RNG;
-      default -> throw new IllegalArgumentException("the tcg engine cannot attach device type " + d.device().deviceType());
-    };
   }
 
   private static final class RunningTcg implements Running {

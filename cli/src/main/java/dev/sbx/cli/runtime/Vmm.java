@@ -119,6 +119,11 @@ final class Vmm {
 
   private VmExit boot(VmSpec spec) throws IOException {
     VmBackend backend = backend(spec.engine());
+    for (VmSpec.WorkspaceMount w : spec.workspaces()) {
+      if (!Files.isDirectory(Path.of(w.hostPath()))) {
+        throw new IOException("workspace " + w.hostPath() + " is not an existing folder; create it or remove it from the sandbox");
+      }
+    }
     cleanRunDir();
     Files.createDirectories(files.runDir());
     Files.setPosixFilePermissions(files.runDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -142,7 +147,8 @@ final class Vmm {
         vm = running;
       }
       try {
-        log.info("{} machine started (engine pid {})", backend.engine(), running.enginePid());
+        log.info("{} machine started (engine pid {}), {} ms after the process started", backend.engine(),
+            running.enginePid(), Duration.between(startedAt, Instant.now()).toMillis());
         console.ready().thenAccept(line -> {
           log.info("guest ready: {}", line);
           // Published ports first, so they are in place when the CLI sees "running".
@@ -222,7 +228,9 @@ final class Vmm {
       try {
         powerOff.request(files, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       } catch (IOException | RuntimeException e) {
+        // Nothing will power the guest off: waiting out the grace period would only delay the stop.
         log.info("graceful poweroff not possible ({}); stopping the machine", e.getMessage());
+        deadline = System.nanoTime();
       }
     }
     try {
@@ -247,27 +255,12 @@ final class Vmm {
     }
     SocketChannel guest;
     try {
-      guest = SocketChannel.open(StandardProtocolFamily.UNIX);
-      guest.connect(UnixDomainSocketAddress.of(files.vsockSocket()));
+      guest = SshPowerOff.connect(files, Integer.parseUnsignedInt(arg));
     } catch (IOException e) {
-      conn.reply("ERR the VM has no vsock device running");
-      return;
-    }
-    String reply;
-    try {
-      ByteBuffer request = ByteBuffer.wrap(("CONNECT " + arg + "\n").getBytes(StandardCharsets.US_ASCII));
-      while (request.hasRemaining()) {
-        guest.write(request);
-      }
-      reply = LineReader.read(guest, MAX_PORT_LINE);
-    } catch (IOException e) {
-      reply = "";
-    }
-    if (!reply.startsWith("OK ")) {
-      guest.close();
       conn.reply("ERR nothing accepted the connection on guest vsock port " + arg);
       return;
     }
+    String reply = "OK " + arg;
     conn.reply(reply);
     ChannelSplice.run(conn.channel(), guest, "vsock-" + arg);
   }

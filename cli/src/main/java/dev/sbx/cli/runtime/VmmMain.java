@@ -20,7 +20,7 @@ public final class VmmMain {
     }
     SandboxFiles files = new SandboxFiles(Path.of(args[0]));
     Logging.configure(files.vmmLog(), Boolean.getBoolean("sbx.debug"), files.vmmLog().getFileName().toString());
-    Vmm vmm = new Vmm(files, SbxPaths.fromEnvironment(), GuestPowerOff.NONE);
+    Vmm vmm = new Vmm(files, SbxPaths.fromEnvironment(), new SshPowerOff());
     Runtime.getRuntime().addShutdownHook(new Thread(
         () -> vmm.stopAndAwait(Duration.ofSeconds(5), Duration.ofSeconds(20)), "sbx-vmm-shutdown"));
     System.exit(vmm.run());

@@ -4,6 +4,9 @@ import dev.sbx.cli.ByteSize;
 import dev.sbx.cli.DurationParser;
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;
+import dev.sbx.cli.engine.Engine;
+import dev.sbx.cli.engine.EngineChoice;
+import dev.sbx.cli.engine.EngineSelector;
 import dev.sbx.vmm.hypervisor.Hypervisor;
 import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.kvm.KvmHypervisor;
@@ -11,6 +14,13 @@ import dev.sbx.vmm.loader.KernelLoadException;
 import dev.sbx.vmm.machine.Machine;
 import dev.sbx.vmm.machine.MachineConfig;
 import dev.sbx.vmm.machine.MachineExit;
+import dev.sbx.vmm.tcg.HostTsc;
+import dev.sbx.vmm.tcg.QemuBinary;
+import dev.sbx.vmm.tcg.TcgException;
+import dev.sbx.vmm.tcg.TcgExit;
+import dev.sbx.vmm.tcg.TcgMachine;
+import dev.sbx.vmm.tcg.VhostUserDevice;
+import dev.sbx.vmm.virtio.VirtioDevice;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -18,8 +28,13 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -28,8 +43,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code sbx vmm run}: boots a kernel directly on a hardware engine and exits when the guest
- * resets or powers off. For experts and tests; sandboxes use {@code sbx run}.
+ * {@code sbx vmm run}: boots a kernel directly, on KVM (our own machine) or on the tcg engine
+ * (QEMU TCG as the CPU, the same devices served from this process over vhost-user), and exits
+ * when the guest resets or powers off. For experts and tests; sandboxes use {@code sbx run}.
  */
 @Command(name = "run", description = {
     "Boot a kernel in a microVM and wait for it to reset or power off.",
@@ -63,7 +79,8 @@ public final class VmmRunCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "DURATION", description = "Stop the guest after this long, e.g. 30s; exit 1.")
   String timeout;
 
-  @Option(names = "--engine", paramLabel = "ENGINE", description = "Hypervisor engine: kvm (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--engine", paramLabel = "ENGINE",
+      description = "Engine: kvm, tcg (QEMU emulation, our devices over vhost-user) or auto (default: ${DEFAULT-VALUE}).")
   String engine = "kvm";
 
   @picocli.CommandLine.Mixin DeviceOptions devices;
@@ -86,14 +103,18 @@ public final class VmmRunCommand implements Callable<Integer> {
       throw new UserException("--memory " + memory + " is more than this host has (" + (hostMemory >> 20)
           + " MiB); give less", ExitCodes.USAGE);
     }
-    if (!engine.equals("kvm")) {
-      throw new UserException("engine '" + engine + "' is not available for 'vmm run'; use --engine kvm", ExitCodes.USAGE);
+    Engine chosen = chooseEngine();
+    if (chosen == Engine.TCG && (memBytes & ((1 << 20) - 1)) != 0) {
+      throw new UserException("--memory " + memory + ": the tcg engine needs whole MiB, e.g. 256m", ExitCodes.USAGE);
     }
     if (!Files.isRegularFile(kernel)) {
       throw new UserException("kernel file " + kernel + " does not exist; pass an x86_64 vmlinux or bzImage with --kernel");
     }
     if (initrd != null && !Files.isRegularFile(initrd)) {
       throw new UserException("initrd file " + initrd + " does not exist");
+    }
+    if (chosen == Engine.TCG) {
+      return runTcg(memBytes, limit);
     }
     MachineConfig cfg = new MachineConfig(kernel, Optional.ofNullable(initrd), cmdline, cpus, memBytes);
     try (OutputStream console = openConsole();
@@ -111,6 +132,69 @@ public final class VmmRunCommand implements Callable<Integer> {
       throw new UserException("guest stopped: " + exit.describe());
     } catch (HypervisorException | KernelLoadException e) {
       throw new UserException(e.getMessage(), ExitCodes.FAILURE, e);
+    }
+  }
+
+  private Engine chooseEngine() {
+    if (engine.equals("kvm")) {
+      return Engine.KVM;
+    }
+    if (!engine.equals("tcg") && !engine.equals("auto")) {
+      throw new UserException("engine '" + engine + "' is not available for 'vmm run'; use kvm, tcg or auto", ExitCodes.USAGE);
+    }
+    EngineChoice choice = EngineSelector.select(engine, EngineSelector.probeHost());
+    choice.warning().ifPresent(w -> spec.commandLine().getErr().println("WARNING: " + w));
+    if (choice.engine() != Engine.KVM && choice.engine() != Engine.TCG) {
+      throw new UserException("engine '" + choice.engine().id() + "' is not available for 'vmm run'; use kvm or tcg");
+    }
+    return choice.engine();
+  }
+
+  /** The tcg engine: QEMU runs the CPU; the devices are served from this process over vhost-user. */
+  private int runTcg(long memBytes, Duration limit) throws Exception {
+    Path qemu;
+    try {
+      qemu = QemuBinary.require();
+    } catch (TcgException e) {
+      throw new UserException(e.getMessage());
+    }
+    List<VirtioDevice> opened = devices.openAll();
+    Iterator<String> tags = devices.shareSpecs().stream().map(DeviceOptions.ShareSpec::tag).iterator();
+    List<TcgMachine.Device> attached = new ArrayList<>();
+    for (int i = 0; i < opened.size(); i++) {
+      VirtioDevice d = opened.get(i);
+      VhostUserDevice.Kind kind = VhostUserDevice.Kind.of(d.deviceType());
+      attached.add(new TcgMachine.Device(kind, "dev" + i, d, kind == VhostUserDevice.Kind.FS ? tags.next() : ""));
+    }
+    String line = cmdline + HostTsc.khz().map(k -> " tsc_early_khz=" + k).orElse("");
+    Path run = Files.createTempDirectory("sbx-vmm-run-");
+    Path qemuLog = run.resolve("qemu.log");
+    try (OutputStream console = openConsole();
+        TcgMachine m = TcgMachine.start(new TcgMachine.Config(qemu, kernel, Optional.ofNullable(initrd), line, cpus,
+            memBytes, run, qemuLog), attached, console)) {
+      TcgExit exit;
+      try {
+        exit = m.onExit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        m.stop(Duration.ofSeconds(5));
+        throw new UserException("guest stopped: timeout: guest still running after " + limit.toMillis() + " ms");
+      }
+      console.flush();
+      if (exit.clean()) {
+        log.info("guest ended: {}", exit.reason());
+        return ExitCodes.OK;
+      }
+      throw new UserException("guest stopped: " + exit.reason());
+    } catch (TcgException e) {
+      throw new UserException(e.getMessage(), ExitCodes.FAILURE, e);
+    } finally {
+      opened.forEach(VirtioDevice::close);
+      try (var left = Files.list(run)) {
+        for (Path p : (Iterable<Path>) left::iterator) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(run);
     }
   }
 

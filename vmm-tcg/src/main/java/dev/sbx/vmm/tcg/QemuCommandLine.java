@@ -20,7 +20,9 @@ public final class QemuCommandLine {
         // A guest reset ends QEMU: the VMM decides what a reset means.
         "-no-reboot",
         "-machine", "microvm,rtc=off,isa-serial=on,memory-backend=mem",
-        "-accel", "tcg,thread=multi",
+        // QEMU's default 1 GiB translation cache fills up as the guest runs new code and stays in
+        // QEMU's RSS; 256 MiB saved ~500 MiB per sandbox with no measurable boot slowdown (engines.md).
+        "-accel", "tcg,thread=multi,tb-size=256",
         "-cpu", "max",
         "-smp", Integer.toString(spec.cpus()),
         "-m", mib + "M",

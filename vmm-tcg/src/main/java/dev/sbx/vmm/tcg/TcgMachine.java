@@ -36,8 +36,8 @@ public final class TcgMachine implements AutoCloseable {
   public record Device(VhostUserDevice.Kind kind, String id, VirtioDevice device, String tag) {}
 
   /** What to boot: kernel, command line, vCPUs (multi-threaded TCG when more than one), RAM. */
-  public record Config(Path qemu, Path kernel, String cmdline, int cpus, long memoryBytes, Path runDir,
-      Path qemuLog) {}
+  public record Config(Path qemu, Path kernel, Optional<Path> initrd, String cmdline, int cpus, long memoryBytes,
+      Path runDir, Path qemuLog) {}
 
   private final List<VhostUserServer> servers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
@@ -85,7 +85,7 @@ public final class TcgMachine implements AutoCloseable {
       throw new TcgException("cannot set up the devices in " + config.runDir() + ": " + e.getMessage(), e);
     }
     spawn("tcg-console", () -> pumpConsole(console));
-    QemuMachineSpec spec = new QemuMachineSpec(config.kernel(), Optional.empty(), config.cmdline(), config.cpus(),
+    QemuMachineSpec spec = new QemuMachineSpec(config.kernel(), config.initrd(), config.cmdline(), config.cpus(),
         config.memoryBytes(), QemuMachineSpec.Console.socket(consoleSocket), qemuDevices);
     qemu = QemuProcess.start(config.qemu(), spec, config.qemuLog());
     qemu.onExit().thenAccept(e -> {
@@ -157,6 +157,11 @@ public final class TcgMachine implements AutoCloseable {
     } catch (IOException e) {
       // QEMU went away or the machine is closing; the console simply ends.
     }
+  }
+
+  /** The last lines QEMU itself printed, for error messages. */
+  public String qemuLogTail(int lines) {
+    return qemu == null ? "" : qemu.logTail(lines);
   }
 
   public long qemuPid() {

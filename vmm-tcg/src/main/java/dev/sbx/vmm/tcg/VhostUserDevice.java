@@ -25,6 +25,17 @@ public record VhostUserDevice(Kind kind, String id, Path socket, String tag) {
     public String qemuDevice() {
       return qemuDevice;
     }
+
+    /** The kind for a virtio device type (block 2, rng 4, vsock 19, fs 26). */
+    public static Kind of(int virtioDeviceType) {
+      return switch (virtioDeviceType) {
+        case 2 -> BLOCK;
+        case 4 -> RNG;
+        case 19 -> VSOCK;
+        case 26 -> FS;
+        default -> throw new IllegalArgumentException("the tcg engine cannot attach virtio device type " + virtioDeviceType);
+      };
+    }
   }
 
   public VhostUserDevice {

@@ -32,6 +32,7 @@ class QemuCommandLineTest {
     assertAfter(args, "-append", "console=ttyS0 quiet");
     assertAfter(args, "-serial", "file:/s/a,,b/console.log");
     assertAfter(args, "-global", "virtio-mmio.force-legacy=false");
+    assertAfter(args, "-accel", "tcg,thread=multi,tb-size=256");
     assertFalse(args.stream().anyMatch(a -> a.contains("netdev") || a.contains("-nic")), "no QEMU networking");
   }
 
