@@ -1,5 +1,18 @@
 package dev.sbx.cli;
 
+import dev.sbx.cli.commands.CompletionCommand;
+import dev.sbx.cli.commands.CpCommand;
+import dev.sbx.cli.commands.CreateCommand;
+import dev.sbx.cli.commands.DiagnoseCommand;
+import dev.sbx.cli.commands.ExecCommand;
+import dev.sbx.cli.commands.IdleStopCommand;
+import dev.sbx.cli.commands.LsCommand;
+import dev.sbx.cli.commands.PortsCommand;
+import dev.sbx.cli.commands.PruneCommand;
+import dev.sbx.cli.commands.ResetCommand;
+import dev.sbx.cli.commands.RmCommand;
+import dev.sbx.cli.commands.RunCommand;
+import dev.sbx.cli.commands.StopCommand;
 import dev.sbx.cli.image.ImageCommand;
 import dev.sbx.cli.policy.PolicyCommand;
 import dev.sbx.cli.proxy.ProxyCommand;
@@ -15,8 +28,10 @@ import picocli.CommandLine.Option;
     name = "sbx",
     mixinStandardHelpOptions = false,
     description = "Run AI coding agents inside disposable microVMs.",
-    subcommands = {VersionCommand.class, ImageCommand.class, VmmCommand.class, PolicyCommand.class,
-        SecretCommand.class, SettingsCommand.class, ProxyCommand.class, HelpCommand.class},
+    subcommands = {RunCommand.class, CreateCommand.class, ExecCommand.class, LsCommand.class, StopCommand.class,
+        RmCommand.class, PruneCommand.class, ResetCommand.class, VersionCommand.class, ImageCommand.class,
+        VmmCommand.class, PolicyCommand.class, SecretCommand.class, SettingsCommand.class, ProxyCommand.class,
+        CpCommand.class, PortsCommand.class, DiagnoseCommand.class, CompletionCommand.class, IdleStopCommand.class, HelpCommand.class},
     usageHelpAutoWidth = true)
 public final class Sbx implements Runnable {
 
@@ -51,6 +66,8 @@ public final class Sbx implements Runnable {
     cl.setParameterExceptionHandler(new UsageErrorHandler());
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // `sbx exec NAME cmd -x`: everything after the command is the command's, as in docker exec.
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
     return cl;
   }
 }

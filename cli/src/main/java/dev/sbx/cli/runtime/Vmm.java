@@ -1,6 +1,9 @@
 package dev.sbx.cli.runtime;
 
 import dev.sbx.cli.SbxPaths;
+import dev.sbx.cli.sandbox.SshKeys;
+import dev.sbx.cli.session.PortForwarder;
+import dev.sbx.cli.session.PortVerbs;
 import dev.sbx.image.GuestImage;
 import dev.sbx.image.ImageManager;
 import dev.sbx.image.KernelCommandLine;
@@ -129,6 +132,9 @@ final class Vmm {
       control.register("STATUS", (arg, conn) -> conn.reply(status.toJson()));
       control.register("STOP", this::stopVerb);
       control.register("CONNECT", this::connectVerb);
+      PortForwarder ports = new PortForwarder(SshKeys.in(files.dir()),
+          () -> VmmControl.connect(files.dir()).orElseThrow(() -> new IOException("control socket gone")).openVsock(22));
+      PortVerbs.register(control, ports);
       String params = backend.kernelParameters();
       String cmdline = KernelCommandLine.of(spec.name(), Instant.now()) + (params.isEmpty() ? "" : " " + params);
       VmBackend.Running running = backend.start(new BootSpec(image.kernel(), cmdline, spec.cpus(), spec.memoryBytes()),
@@ -141,6 +147,8 @@ final class Vmm {
             running.enginePid(), Duration.between(startedAt, Instant.now()).toMillis());
         console.ready().thenAccept(line -> {
           log.info("guest ready: {}", line);
+          // Published ports first, so they are in place when the CLI sees "running".
+          PortVerbs.republish(ports, spec.publish());
           synchronized (this) {
             if (status.state().equals(VmmStatus.STARTING)) {
               setState(VmmStatus.RUNNING, Optional.empty());
@@ -156,6 +164,7 @@ final class Vmm {
         }
         return exit;
       } finally {
+        ports.close();
         running.close();
       }
     }
