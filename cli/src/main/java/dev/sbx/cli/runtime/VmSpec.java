@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * reads it. Validated on construction, so a hand-edited or truncated file fails with one line.
  *
  * @param sandboxId the sandbox directory's name
- * @param name guest hostname (and the proxy's sandbox scope)
+ * @param name the sandbox's name: the proxy's scope for rules and secrets, and (see {@link #hostname()})
+ *     the guest hostname
  * @param engine {@code kvm} or {@code tcg}
  * @param workspaces virtio-fs shares, mounted in the guest at their host paths
  * @param environment session environment (proxy-managed placeholders, {@code -e} values)
@@ -28,7 +29,7 @@ public record VmSpec(String sandboxId, String name, String engine, int cpus, lon
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-  private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?");
   /** Largest vm.json accepted; a real one is a few KiB. */
   private static final long MAX_FILE = 1 << 20;
   static final long MIN_MEMORY = 256L << 20;
@@ -48,8 +49,8 @@ public record VmSpec(String sandboxId, String name, String engine, int cpus, lon
     if (sandboxId == null || !ID.matcher(sandboxId).matches() || sandboxId.contains("..")) {
       throw new IllegalArgumentException("bad sandbox id '" + sandboxId + "'");
     }
-    if (name == null || !HOSTNAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("bad sandbox name '" + name + "' (1-63 letters, digits and inner hyphens)");
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("bad sandbox name '" + name + "' (1-63 letters, digits and inner '-' or '.')");
     }
     if (!"kvm".equals(engine) && !"tcg".equals(engine)) {
       throw new IllegalArgumentException("engine '" + engine + "' is not one sbx-vmm runs; use kvm or tcg");
@@ -69,6 +70,11 @@ public record VmSpec(String sandboxId, String name, String engine, int cpus, lon
     if (workspaces.size() > 16) {
       throw new IllegalArgumentException("at most 16 workspaces, not " + workspaces.size());
     }
+  }
+
+  /** The guest hostname: the name with dots as hyphens, since the guest takes a single label. */
+  public String hostname() {
+    return name.replace('.', '-');
   }
 
   public static VmSpec read(Path file) throws IOException {

@@ -136,7 +136,7 @@ final class Vmm {
           () -> VmmControl.connect(files.dir()).orElseThrow(() -> new IOException("control socket gone")).openVsock(22));
       PortVerbs.register(control, ports);
       String params = backend.kernelParameters();
-      String cmdline = KernelCommandLine.of(spec.name(), Instant.now()) + (params.isEmpty() ? "" : " " + params);
+      String cmdline = KernelCommandLine.of(spec.hostname(), Instant.now()) + (params.isEmpty() ? "" : " " + params);
       VmBackend.Running running = backend.start(new BootSpec(image.kernel(), cmdline, spec.cpus(), spec.memoryBytes()),
           devices.all(), files, console);
       synchronized (this) {

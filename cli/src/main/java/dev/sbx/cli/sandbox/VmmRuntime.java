@@ -33,8 +33,7 @@ public final class VmmRuntime implements VmRuntime {
       mounts.add(new VmSpec.WorkspaceMount(w.path(), w.readOnly()));
     }
     try {
-      // The guest hostname allows no dots; the sandbox name may have them.
-      new VmSpec(spec.sandboxId(), spec.name().replace('.', '-'), spec.engine(), spec.cpus(), spec.memoryBytes(),
+      new VmSpec(spec.sandboxId(), spec.name(), spec.engine(), spec.cpus(), spec.memoryBytes(),
           spec.dataDiskBytes(), mounts, spec.environment(), spec.publish()).write(sandboxDir.resolve("vm.json"));
     } catch (IllegalArgumentException e) {
       throw new UserException("cannot start: " + e.getMessage());

@@ -43,6 +43,14 @@ class VmSpecTest {
     assertEquals(List.of(), s.publish());
   }
 
+  @Test
+  void aDottedNameKeepsItsDotsForTheProxyScopeAndTheHostnameUsesHyphens() throws Exception {
+    VmSpec s = VmSpec.fromJson("{\"sandboxId\":\"a\",\"name\":\"shell-my.app\",\"engine\":\"tcg\",\"cpus\":1,"
+        + "\"memoryBytes\":268435456,\"dataDiskBytes\":1073741824}");
+    assertEquals("shell-my.app", s.name());
+    assertEquals("shell-my-app", s.hostname());
+  }
+
   private String failure(String json) throws IOException {
     Path f = dir.resolve("bad.json");
     Files.writeString(f, json);
