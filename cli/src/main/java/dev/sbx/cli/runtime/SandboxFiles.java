@@ -8,6 +8,8 @@ import java.nio.file.Path;
  * emptied whenever a VMM starts or ends.
  */
 public record SandboxFiles(Path dir) {
+  /** sun_path holds 108 bytes including the terminating NUL. */
+  public static final int MAX_SOCKET_PATH = 107;
 
   public SandboxFiles {
     dir = dir.toAbsolutePath().normalize();
@@ -74,5 +76,14 @@ public record SandboxFiles(Path dir) {
   /** The vsock device's host socket (Firecracker's CONNECT convention), behind the control socket. */
   public Path vsockSocket() {
     return runDir().resolve("vsock.sock");
+  }
+
+  /**
+   * The longest socket path a VMM of this sandbox may create: the vsock device's per-port
+   * sockets ({@code vsock.sock_<u32 port>}) in {@code run/}.
+   */
+  public int longestSocketPathBytes() {
+    return vsockSocket().resolveSibling("vsock.sock_4294967295").toString()
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 }

@@ -35,6 +35,11 @@ public final class VmmLauncher {
    */
   public static VmmStatus start(Path sandboxDir, Duration readyTimeout, Consumer<String> progress) {
     SandboxFiles files = new SandboxFiles(sandboxDir);
+    if (files.longestSocketPathBytes() > SandboxFiles.MAX_SOCKET_PATH) {
+      throw new UserException("the sandbox directory " + files.dir() + " is too long for the VM's Unix sockets ("
+          + files.longestSocketPathBytes() + " bytes, limit " + SandboxFiles.MAX_SOCKET_PATH
+          + "); set SBX_HOME or XDG_DATA_HOME to a shorter path");
+    }
     long t0 = System.nanoTime();
     Optional<VmmControl> running = VmmControl.connect(files.dir());
     if (running.isPresent()) {

@@ -43,4 +43,15 @@ class VmmLauncherTest {
     UserException e = assertThrows(UserException.class, () -> VmmLauncher.start(dir, Duration.ofSeconds(5), l -> {}));
     assertTrue(e.getMessage().contains("vm.json does not exist"), e.getMessage());
   }
+
+  @Test
+  void aSandboxDirectoryTooLongForUnixSocketsIsRefusedBeforeAnythingStarts() throws Exception {
+    Path deep = Files.createDirectories(dir.resolve("d".repeat(100)));
+    UserException e = assertThrows(UserException.class, () -> VmmLauncher.start(deep, Duration.ofSeconds(5), l -> {}));
+    assertTrue(e.getMessage().contains("too long for the VM's Unix sockets")
+        && e.getMessage().endsWith("set SBX_HOME or XDG_DATA_HOME to a shorter path"), e.getMessage());
+    try (var s = Files.list(deep)) {
+      assertEquals(List.of(), s.toList(), "nothing written");
+    }
+  }
 }
