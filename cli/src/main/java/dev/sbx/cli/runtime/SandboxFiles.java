@@ -73,6 +73,11 @@ public record SandboxFiles(Path dir) {
     return dir.resolve("run");
   }
 
+  /** The sandbox's egress proxy (a Unix socket: no TCP listener), behind vsock port 3128. */
+  public Path proxySocket() {
+    return runDir().resolve("proxy.sock");
+  }
+
   /** The vsock device's host socket (Firecracker's CONNECT convention), behind the control socket. */
   public Path vsockSocket() {
     return runDir().resolve("vsock.sock");

@@ -6,31 +6,33 @@ import dev.sbx.proxy.server.ProxyConfig;
 import dev.sbx.proxy.server.ProxyServer;
 import dev.sbx.vmm.virtio.vsock.VsockHandler;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /**
  * The sandbox's egress proxy, inside the VMM process: the guest's forwarder connects to vsock
- * port 3128 and {@link #vsockHandler()} hands the stream to the proxy. Until the proxy can serve a
- * channel directly, each stream is bridged to the proxy's loopback listener (an ephemeral port
- * on 127.0.0.1, reachable only from this host).
+ * port 3128 and {@link #vsockHandler()} splices the stream to the proxy, which listens on a Unix
+ * socket in the sandbox's private {@code run/} folder (0700). No TCP listener: another local user
+ * cannot reach this sandbox's proxy (and its credentials), and another sandbox has no path to it.
  */
 final class SandboxProxy implements AutoCloseable {
   static final int VSOCK_PORT = 3128;
 
   private final ProxyServer server;
+  private final UnixDomainSocketAddress socket;
 
-  private SandboxProxy(ProxyServer server) {
+  private SandboxProxy(ProxyServer server, UnixDomainSocketAddress socket) {
     this.server = server;
+    this.socket = socket;
   }
 
-  static SandboxProxy start(SbxPaths paths, String sandboxName, Path logFile) throws IOException {
+  static SandboxProxy start(SbxPaths paths, String sandboxName, Path socket, Path logFile) throws IOException {
     Settings settings = Settings.load(paths);
-    ProxyConfig config = ProxyConfig.of(sandboxName, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+    ProxyConfig config = ProxyConfig.of(sandboxName, UnixDomainSocketAddress.of(socket),
         paths.config(), logFile, settings.proxyResolve(), settings.proxyUpstreamCa().orElse(null));
-    return new SandboxProxy(ProxyServer.start(config));
+    return new SandboxProxy(ProxyServer.start(config), UnixDomainSocketAddress.of(socket));
   }
 
   /** PEM of the interception CA, for the guest's trust store. */
@@ -40,10 +42,11 @@ final class SandboxProxy implements AutoCloseable {
 
   VsockHandler vsockHandler() {
     return (channel, guestPort) -> {
-      SocketChannel upstream;
+      SocketChannel upstream = SocketChannel.open(StandardProtocolFamily.UNIX);
       try {
-        upstream = SocketChannel.open(server.address());
+        upstream.connect(socket);
       } catch (IOException e) {
+        upstream.close();
         channel.close();
         throw e;
       }

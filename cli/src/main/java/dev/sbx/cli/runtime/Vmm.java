@@ -125,7 +125,7 @@ final class Vmm {
     Files.setPosixFilePermissions(files.runDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     GuestImage image = new ImageManager(paths.cache()).current().orElseThrow(() -> new IOException(
         "the guest image is not built; build it with: sbx image build"));
-    try (SandboxProxy proxy = SandboxProxy.start(paths, spec.name(), files.proxyLog());
+    try (SandboxProxy proxy = SandboxProxy.start(paths, spec.name(), files.proxySocket(), files.proxyLog());
         SandboxDevices devices = SandboxDevices.open(spec, files, image, proxy);
         ConsoleLog console = new ConsoleLog(files.console());
         ControlServer control = ControlServer.start(files.socket(), files.runDir())) {

@@ -3,7 +3,7 @@ package dev.sbx.proxy.server;
 import dev.sbx.proxy.net.Dialer;
 import dev.sbx.proxy.net.NameResolver;
 import dev.sbx.proxy.net.ResolveOverrides;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,7 +12,8 @@ import java.time.Duration;
  * the proxy module never reads either itself.
  *
  * @param sandbox    sandbox name whose scoped rules and secrets apply (null: global only)
- * @param listen     where to listen (standalone: loopback only)
+ * @param listen     where to listen: a loopback TCP address (standalone {@code sbx proxy}) or a Unix
+ *                   socket path (a sandbox's VMM: reachable only through its private 0700 folder)
  * @param configDir  holds policy.json, secrets/, services.json and proxy-ca/
  * @param logFile    the decision log
  * @param overrides  the {@code proxy.resolve} setting
@@ -20,7 +21,7 @@ import java.time.Duration;
  */
 public record ProxyConfig(
     String sandbox,
-    InetSocketAddress listen,
+    SocketAddress listen,
     Path configDir,
     Path logFile,
     ResolveOverrides overrides,
@@ -67,7 +68,7 @@ public record ProxyConfig(
   }
 
   /** Production defaults: system resolver, direct dialing. */
-  public static ProxyConfig of(String sandbox, InetSocketAddress listen, Path configDir, Path logFile,
+  public static ProxyConfig of(String sandbox, SocketAddress listen, Path configDir, Path logFile,
       ResolveOverrides overrides, Path upstreamCa) {
     return new ProxyConfig(sandbox, listen, configDir, logFile, overrides, upstreamCa, NameResolver.system(),
         Dialer.direct(), Limits.defaults());

@@ -15,13 +15,15 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -91,14 +93,18 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private void bind() throws IOException {
+    boolean unix = config.listen() instanceof UnixDomainSocketAddress;
+    Class<? extends ServerChannel> type = unix ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class;
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
-        .channel(NioServerSocketChannel.class)
-        .childOption(ChannelOption.AUTO_READ, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
+        .channel(type)
+        .childOption(ChannelOption.AUTO_READ, true);
+    if (!unix) {
+      b.childOption(ChannelOption.TCP_NODELAY, true);
+    }
+    b.childHandler(new ChannelInitializer<Channel>() {
           @Override
-          protected void initChannel(SocketChannel ch) {
+          protected void initChannel(Channel ch) {
             if (connections.incrementAndGet() > config.limits().maxConnections()) {
               connections.decrementAndGet();
               ch.close();
@@ -120,7 +126,8 @@ public final class ProxyServer implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);
     }
-    bound = (InetSocketAddress) serverChannel.localAddress();
+    // A Unix socket has no TCP port a guest request could loop back to.
+    bound = serverChannel.localAddress() instanceof InetSocketAddress isa ? isa : null;
     long every = config.limits().reloadInterval().toMillis();
     reloader.scheduleWithFixedDelay(this::reloadNow, every, every, TimeUnit.MILLISECONDS);
   }
@@ -141,6 +148,7 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
+  /** The TCP address listened on; null when the proxy listens on a Unix socket. */
   public InetSocketAddress address() {
     return bound;
   }
@@ -261,6 +269,13 @@ public final class ProxyServer implements AutoCloseable {
     }
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
+    }
+    if (config.listen() instanceof UnixDomainSocketAddress uds) {
+      try {
+        java.nio.file.Files.deleteIfExists(uds.getPath());
+      } catch (IOException e) {
+        LOG.warn("removing {}: {}", uds.getPath(), e.getMessage());
+      }
     }
     reloader.shutdownNow();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
