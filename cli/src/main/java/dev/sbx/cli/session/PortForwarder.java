@@ -84,11 +84,33 @@ public final class PortForwarder implements AutoCloseable {
         } catch (JSchException e) {
           throw new UserException("cannot withdraw " + b.display() + ": " + e.getMessage());
         }
+        awaitReleased(a, b.hostPort());
       }
       bound.remove(b);
       removed.add(b);
     }
     return removed;
+  }
+
+  /**
+   * Waits (at most about 2 s) until the host port can be bound again: the SSH library closes its
+   * listener from another thread, and a user who withdraws a port expects to reuse it at once.
+   */
+  private static void awaitReleased(String address, int port) {
+    for (int i = 0; i < 40; i++) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.setReuseAddress(true);
+        probe.bind(new java.net.InetSocketAddress(address, port));
+        return;
+      } catch (java.io.IOException e) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   public synchronized List<PortSpec> ports() {
