@@ -156,6 +156,10 @@ final class HeadGuard extends ChannelInboundHandlerAdapter {
           } else {
             return refuse(ctx, 400, "Bad Request", "bare LF after the request line");
           }
+          if (line.equals("PRI * HTTP/2.0")) {
+            // P51: prior-knowledge HTTP/2; never terminated here, so refuse it plainly
+            return refuse(ctx, 400, "Bad Request", "HTTP/2 is not supported; use HTTP/1.1");
+          }
           int status = checkRequestLine(line);
           if (status != 0) {
             return refuse(ctx, status, status == 505 ? "HTTP Version Not Supported" : "Bad Request",

@@ -61,6 +61,11 @@ public record ProxyConfig(
           connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep);
     }
 
+    public Limits withConnectTimeout(Duration d) {
+      return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, headerTimeout, idleTimeout, maxConnections,
+          dnsTimeout, d, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep);
+    }
+
     public Limits withDnsTimeout(Duration d) {
       return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, headerTimeout, idleTimeout, maxConnections,
           d, connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep);

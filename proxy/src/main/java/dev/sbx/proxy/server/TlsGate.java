@@ -2,6 +2,8 @@ package dev.sbx.proxy.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -18,6 +20,9 @@ import java.util.function.Supplier;
  * (interception); otherwise the connection is closed and the mismatch reported.
  */
 final class TlsGate extends AbstractSniHandler<SslContext> {
+  /** Largest ClientHello buffered (P98); real ones, post-quantum key shares included, are a few KiB. */
+  static final int MAX_CLIENT_HELLO = 64 * 1024;
+
   private final String host;
   private final Supplier<CompletableFuture<SslContext>> leaf; // null: opaque tunnel
   private final Consumer<String> onRefused;
@@ -26,7 +31,7 @@ final class TlsGate extends AbstractSniHandler<SslContext> {
 
   TlsGate(String host, long handshakeTimeoutMillis, Supplier<CompletableFuture<SslContext>> leaf,
       Consumer<ChannelHandlerContext> onAccepted, Consumer<String> onRefused) {
-    super(handshakeTimeoutMillis);
+    super(MAX_CLIENT_HELLO, handshakeTimeoutMillis);
     this.host = host;
     this.leaf = leaf;
     this.onAccepted = onAccepted;
@@ -44,6 +49,26 @@ final class TlsGate extends AbstractSniHandler<SslContext> {
       if (in.getUnsignedByte(i) != 0x16 || in.getUnsignedByte(i + 1) != 0x03 || in.getUnsignedByte(i + 2) > 0x04) {
         in.skipBytes(in.readableBytes());
         refuse(ctx, "bytes after CONNECT are not a TLS handshake");
+        return;
+      }
+      if (in.readableBytes() < 6) {
+        return;
+      }
+      // A hello may be fragmented over records; its length is read here only if the first holds it.
+      boolean lengthInRecord = in.getUnsignedShort(i + 3) >= 4;
+      if (lengthInRecord && in.readableBytes() < 9) {
+        return;
+      }
+      // Netty treats any other handshake message as "no SNI"; only a ClientHello may open a tunnel.
+      if (in.getUnsignedByte(i + 5) != 0x01) {
+        in.skipBytes(in.readableBytes());
+        refuse(ctx, "first TLS handshake message after CONNECT is not a ClientHello");
+        return;
+      }
+      // Checked here too (Netty has its own check) so the refusal is reported before the close.
+      if (lengthInRecord && in.getUnsignedMedium(i + 6) > MAX_CLIENT_HELLO) {
+        in.skipBytes(in.readableBytes());
+        refuse(ctx, "TLS ClientHello larger than " + MAX_CLIENT_HELLO + " bytes");
         return;
       }
       recordChecked = true;
@@ -90,6 +115,14 @@ final class TlsGate extends AbstractSniHandler<SslContext> {
       ctx.pipeline().replace(this, "tls", future.getNow().newHandler(ctx.alloc()));
       onAccepted.accept(ctx);
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    refuse(ctx, c instanceof TooLongFrameException
+        ? "TLS ClientHello larger than " + MAX_CLIENT_HELLO + " bytes"
+        : "malformed TLS ClientHello: " + ClientHandler.reason(c));
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {

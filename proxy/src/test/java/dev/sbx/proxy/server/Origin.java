@@ -63,6 +63,8 @@ final class Origin implements AutoCloseable {
 
   final List<Seen> seen = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
+  /** The ALPN protocol each TLS connection negotiated ("" when none was). */
+  final List<String> alpn = new CopyOnWriteArrayList<>();
   final java.util.concurrent.BlockingQueue<String> sseFeed = new java.util.concurrent.LinkedBlockingQueue<>();
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel server;
@@ -74,7 +76,13 @@ final class Origin implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             connections.incrementAndGet();
             if (tls != null) {
-              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+              io.netty.handler.ssl.SslHandler ssl = tls.newHandler(ch.alloc());
+              ch.pipeline().addLast(ssl);
+              ssl.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                  alpn.add(ssl.applicationProtocol() == null ? "" : ssl.applicationProtocol());
+                }
+              });
             }
             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Recorder(),
                 new io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler("/ws"), new WsEcho(),

@@ -134,7 +134,9 @@ class ParsingTest {
   @Test
   void p51Http2PrefaceRefused() throws Exception {
     String resp = raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-    assertTrue(resp.startsWith("HTTP/1.1 505 ") || resp.startsWith("HTTP/1.1 400 "), resp);
+    assertTrue(resp.startsWith("HTTP/1.1 400 "), resp);
+    assertTrue(resp.contains("HTTP/2 is not supported"), resp);
+    assertTrue(pypi.seen.isEmpty());
   }
 
   @Test

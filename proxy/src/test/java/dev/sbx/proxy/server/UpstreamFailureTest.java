@@ -1,0 +1,88 @@
+package dev.sbx.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sbx.proxy.log.LogRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * P57: an allowed destination whose upstream refuses or never answers the TCP connect gets 502 or
+ * 504 with a reason, on every path, and never a {@code 200} first.
+ */
+class UpstreamFailureTest {
+  @TempDir Path tmp;
+  Harness h;
+  Blackhole blackhole;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    h = new Harness(tmp);
+    blackhole = new Blackhole();
+    // Port 1 on loopback is closed: connection refused. The blackhole drops SYNs: a timeout.
+    for (String host : new String[] {"refused.example", "api.anthropic.com"}) {
+      h.resolve(host + ":443=127.0.0.1:1").resolve(host + ":80=127.0.0.1:1");
+    }
+    for (String host : new String[] {"slow.example", "api.openai.com"}) {
+      h.resolve(host + ":443=127.0.0.1:" + blackhole.port()).resolve(host + ":80=127.0.0.1:" + blackhole.port());
+    }
+    h.rules("allow refused.example,slow.example,api.anthropic.com:443,api.openai.com:443");
+    h.secret("anthropic", "REAL-ANT").secret("openai", "REAL-OAI");
+    h.start(c -> c.withLimits(ProxyConfig.Limits.defaults().withConnectTimeout(Duration.ofSeconds(1))));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      assertFalse(h.logText().contains("REAL-"));
+    } finally {
+      blackhole.close();
+      h.close();
+    }
+  }
+
+  private String raw(String request) throws Exception {
+    try (RawClient c = new RawClient(h.address())) {
+      return c.send(request).readAll();
+    }
+  }
+
+  @Test
+  void refusedUpstreamIs502OnTunnelsInterceptionAndPlainHttp() throws Exception {
+    for (String target : new String[] {"refused.example:443", "api.anthropic.com:443"}) {
+      String resp = raw("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+      assertTrue(resp.startsWith("HTTP/1.1 502 "), target + " -> " + resp);
+      assertFalse(resp.contains(" 200 "), resp);
+      assertTrue(resp.contains("connecting upstream failed"), resp);
+    }
+    String resp = raw("GET http://refused.example/x HTTP/1.1\r\nHost: refused.example\r\n\r\n");
+    assertTrue(resp.startsWith("HTTP/1.1 502 "), resp);
+    assertTrue(resp.contains("connecting upstream failed"), resp);
+    LogRecord rec = h.awaitLog(l -> "CONNECT".equals(l.method()) && "refused.example".equals(l.host()));
+    assertEquals(Integer.valueOf(502), rec.status(), rec.toString());
+  }
+
+  @Test
+  void upstreamThatNeverAnswersIs504OnTunnelsInterceptionAndPlainHttp() throws Exception {
+    for (String target : new String[] {"slow.example:443", "api.openai.com:443"}) {
+      String resp = raw("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+      assertTrue(resp.startsWith("HTTP/1.1 504 "), target + " -> " + resp);
+      assertFalse(resp.contains(" 200 "), resp);
+      assertTrue(resp.contains("timed out"), resp);
+    }
+    String resp = raw("GET http://slow.example/x HTTP/1.1\r\nHost: slow.example\r\n\r\n");
+    assertTrue(resp.startsWith("HTTP/1.1 504 "), resp);
+    // curl sees the failed CONNECT as such: no tunnel, no TLS attempted
+    Curl.Result r = Curl.run("-x", h.proxyUrl(), "--cacert", h.ca(), "-H", "Authorization: Bearer proxy-managed",
+        "https://api.openai.com/v1/models");
+    assertTrue(r.codes().startsWith("000 504 "), r.codes() + " " + r.err());
+    LogRecord rec = h.awaitLog(l -> "CONNECT".equals(l.method()) && "slow.example".equals(l.host()));
+    assertEquals(Integer.valueOf(504), rec.status(), rec.toString());
+  }
+}
