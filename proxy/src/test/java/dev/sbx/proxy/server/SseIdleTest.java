@@ -1,0 +1,116 @@
+package dev.sbx.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * P89 at a slow event rate, scaled down: "an event every 20 s under a 60 s idle timeout" becomes
+ * an event every 400 ms under a 1 s idle timeout, for three times the timeout. The stream must
+ * stay open on plain and intercepted paths, while the same stream without events is closed.
+ */
+class SseIdleTest {
+  private static final Duration IDLE = Duration.ofSeconds(1);
+  private static final int EVENTS = 8;
+
+  @TempDir Path tmp;
+  Harness h;
+  Origin plain;
+  Origin tls;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    h = new Harness(tmp);
+    plain = h.plain("events.example");
+    tls = h.tls("api.anthropic.com");
+    h.rules("allow events.example,api.anthropic.com");
+    h.secret("anthropic", "REAL-ANT");
+    h.start(c -> c.withLimits(ProxyConfig.Limits.defaults().withTimeouts(Duration.ofSeconds(5), IDLE)));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    h.close();
+  }
+
+  /** Feeds an event every 400 ms and requires each to arrive before the next; then ends the stream. */
+  private static void slowEvents(InputStream in, BlockingQueue<String> feed) throws Exception {
+    StringBuilder seen = new StringBuilder();
+    byte[] b = new byte[4096];
+    for (int i = 1; i <= EVENTS; i++) {
+      Thread.sleep(IDLE.toMillis() * 2 / 5);
+      String ev = "slow-" + i;
+      feed.add(ev);
+      while (!seen.toString().contains("data: " + ev)) {
+        int n = in.read(b);
+        assertTrue(n > 0, "stream closed before " + ev + "; got: " + seen);
+        seen.append(new String(b, 0, n, StandardCharsets.ISO_8859_1));
+      }
+    }
+    feed.add("END");
+    // the chunked stream ends with its last chunk, not with a close
+    while (!seen.toString().endsWith("0\r\n\r\n")) {
+      int n = in.read(b);
+      assertTrue(n > 0, "stream closed before its end; got: " + seen);
+      seen.append(new String(b, 0, n, StandardCharsets.ISO_8859_1));
+    }
+  }
+
+  private static boolean closedWithin10s(InputStream in, Socket s) throws IOException {
+    s.setSoTimeout(10_000);
+    try {
+      while (in.read() >= 0) {
+        // the response head arrives; then nothing until the idle close
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (SocketException e) {
+      return true;
+    }
+  }
+
+  @Test
+  void p89SlowEventsKeepAPlainStreamOpen() throws Exception {
+    try (RawClient c = new RawClient(h.address())) {
+      c.socket().setSoTimeout(5000);
+      c.send("GET http://events.example/sse HTTP/1.1\r\nHost: events.example\r\n\r\n");
+      slowEvents(c.socket().getInputStream(), plain.sseFeed);
+    }
+  }
+
+  @Test
+  void p89SlowEventsKeepAnInterceptedStreamOpen() throws Exception {
+    Socket s = TunnelClient.connect(h.address(), "api.anthropic.com:443", new StringBuilder());
+    try (SSLSocket t = TunnelClient.tls(s, Path.of(h.ca()), "api.anthropic.com", List.of("http/1.1"))) {
+      t.getOutputStream().write(("GET /sse HTTP/1.1\r\nHost: api.anthropic.com\r\nx-api-key: proxy-managed\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      slowEvents(t.getInputStream(), tls.sseFeed);
+    }
+    assertEquals(List.of("REAL-ANT"), tls.last().all("x-api-key"));
+  }
+
+  @Test
+  void aSilentStreamIsClosedAtTheIdleTimeout() throws Exception {
+    try (RawClient c = new RawClient(h.address())) {
+      c.send("GET http://events.example/sse HTTP/1.1\r\nHost: events.example\r\n\r\n");
+      assertTrue(closedWithin10s(c.socket().getInputStream(), c.socket()));
+    }
+    plain.sseFeed.add("END");
+  }
+}
