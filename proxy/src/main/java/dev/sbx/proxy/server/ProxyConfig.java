@@ -43,32 +43,38 @@ public record ProxyConfig(
       Duration tlsHandshakeTimeout,
       Duration reloadInterval,
       long logMaxBytes,
-      int logKeep) {
+      int logKeep,
+      int leafCacheSize) {
 
     public static Limits defaults() {
       return new Limits(8192, 8192, 100, Duration.ofSeconds(30), Duration.ofMinutes(5), 256,
           Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(15), Duration.ofSeconds(1),
-          10L << 20, 3);
+          10L << 20, 3, 1000);
     }
 
     public Limits withTimeouts(Duration header, Duration idle) {
       return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, header, idle, maxConnections, dnsTimeout,
-          connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep);
+          connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep, leafCacheSize);
     }
 
     public Limits withMaxConnections(int n) {
       return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, headerTimeout, idleTimeout, n, dnsTimeout,
-          connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep);
+          connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep, leafCacheSize);
     }
 
     public Limits withConnectTimeout(Duration d) {
       return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, headerTimeout, idleTimeout, maxConnections,
-          dnsTimeout, d, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep);
+          dnsTimeout, d, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep, leafCacheSize);
+    }
+
+    public Limits withLeafCacheSize(int n) {
+      return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, headerTimeout, idleTimeout, maxConnections,
+          dnsTimeout, connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep, n);
     }
 
     public Limits withDnsTimeout(Duration d) {
       return new Limits(maxRequestLine, maxHeaderBytes, maxHeaderFields, headerTimeout, idleTimeout, maxConnections,
-          d, connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep);
+          d, connectTimeout, tlsHandshakeTimeout, reloadInterval, logMaxBytes, logKeep, leafCacheSize);
     }
   }
 

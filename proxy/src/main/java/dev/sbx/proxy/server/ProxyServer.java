@@ -74,7 +74,7 @@ public final class ProxyServer implements AutoCloseable {
     this.connector = new Connector(config.dialer(), (int) config.limits().connectTimeout().toMillis());
     this.log = new DecisionLog(config.logFile(), config.limits().logMaxBytes(), config.limits().logKeep());
     this.ca = ProxyCa.loadOrCreate(config.caDir(), "sbx proxy CA");
-    this.leaves = new LeafCache(ca, minter, 1000);
+    this.leaves = new LeafCache(ca, minter, config.limits().leafCacheSize());
     this.upstreamTls = UpstreamTls.context(config.upstreamCa());
     this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
