@@ -15,7 +15,10 @@ final class Responses {
 
   static FullHttpResponse text(HttpResponseStatus status, String line, boolean blockedByPolicy) {
     byte[] body = (line.replace('\r', ' ').replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    // A block's reason phrase is the message itself: for HTTPS the client sees only the CONNECT
+    // answer's status line, and clients such as Python's http.client quote just that (L21, P11).
+    HttpResponseStatus s = blockedByPolicy ? new HttpResponseStatus(status.code(), reasonPhrase(line)) : status;
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(body));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -23,5 +26,15 @@ final class Responses {
       r.headers().set("X-Proxy-Error", "blocked-by-policy");
     }
     return r;
+  }
+
+  /** RFC 9112 reason-phrase: HTAB, SP and visible ASCII only; anything else becomes '?'. */
+  static String reasonPhrase(String line) {
+    StringBuilder b = new StringBuilder(Math.min(line.length(), 512));
+    for (int i = 0; i < line.length() && i < 512; i++) {
+      char c = line.charAt(i);
+      b.append(c == '\t' || (c >= 0x20 && c < 0x7f) ? c : '?');
+    }
+    return b.toString();
   }
 }

@@ -351,6 +351,19 @@ class InterceptTest {
   }
 
   @Test
+  void p71H2cUpgradeInsideAnInterceptedTunnelIsStripped() throws Exception {
+    Curl.Result r = curl("-H", "Connection: Upgrade, HTTP2-Settings", "-H", "Upgrade: h2c",
+        "-H", "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA", "-H", "x-api-key: proxy-managed", "https://api.anthropic.com/h2c");
+    assertEquals("200 200 0", r.codes(), r.err());
+    Origin.Seen s = anthropic.last();
+    assertEquals("/h2c", s.uri());
+    for (String name : List.of("Upgrade", "HTTP2-Settings", "Connection")) {
+      assertTrue(s.all(name).isEmpty(), name + " reached the origin: " + s.headers());
+    }
+    assertEquals(List.of("REAL-ANT"), s.all("x-api-key"));
+  }
+
+  @Test
   void leavesAreMintedOncePerHost() throws Exception {
     curl("https://api.anthropic.com/1");
     curl("https://api.anthropic.com/2");

@@ -206,6 +206,24 @@ class ParsingTest {
   }
 
   @Test
+  void p26IpLiteralIsNeverMatchedByNameRulesAndNeverLookedUp() throws Exception {
+    h.close();
+    // 140.82.112.5 is an api.github.com address; its PTR is never consulted and the name rule never matches it.
+    Harness h2 = new Harness(tmp.resolve("p26"));
+    ScriptedResolver r = new ScriptedResolver().answer("api.github.com", "140.82.112.5");
+    h2.rules("allow api.github.com");
+    h2.start(c -> c.withResolver(r));
+    try (RawClient c = new RawClient(h2.address())) {
+      String resp = c.send("CONNECT 140.82.112.5:443 HTTP/1.1\r\n\r\n").readAll();
+      assertTrue(resp.startsWith("HTTP/1.1 403 "), resp);
+      assertTrue(resp.contains("Blocked by network policy: 140.82.112.5:443 (rule: default deny)"), resp);
+      assertTrue(r.calls.isEmpty(), "lookup for a literal: " + r.calls);
+    } finally {
+      h2.close();
+    }
+  }
+
+  @Test
   void p28DnsFailureIs502NotA403() throws Exception {
     h.close();
     Harness h2 = new Harness(tmp.resolve("b"));
@@ -216,6 +234,9 @@ class ParsingTest {
       String resp = c.send("CONNECT nx.example:443 HTTP/1.1\r\n\r\n").readAll();
       assertTrue(resp.startsWith("HTTP/1.1 502 "), resp);
       assertTrue(resp.contains("DNS"), resp);
+      var rec = h2.awaitLog(l -> "nx.example".equals(l.host()));
+      assertEquals(Integer.valueOf(502), rec.status(), rec.toString());
+      assertTrue(rec.detail().contains("DNS"), rec.toString());
     } finally {
       h2.close();
     }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * P89 at a slow event rate, scaled down: "an event every 20 s under a 60 s idle timeout" becomes
  * an event every 400 ms under a 1 s idle timeout, for three times the timeout. The stream must
- * stay open on plain and intercepted paths, while the same stream without events is closed.
+ * stay open on plain and intercepted paths, while the same stream without events, and an idle
+ * tunnel of either kind (P94), is closed.
  */
 class SseIdleTest {
   private static final Duration IDLE = Duration.ofSeconds(1);
@@ -38,7 +39,8 @@ class SseIdleTest {
     h = new Harness(tmp);
     plain = h.plain("events.example");
     tls = h.tls("api.anthropic.com");
-    h.rules("allow events.example,api.anthropic.com");
+    h.tls("quiet.example");
+    h.rules("allow events.example,api.anthropic.com,quiet.example");
     h.secret("anthropic", "REAL-ANT");
     h.start(c -> c.withLimits(ProxyConfig.Limits.defaults().withTimeouts(Duration.ofSeconds(5), IDLE)));
   }
@@ -112,5 +114,19 @@ class SseIdleTest {
       assertTrue(closedWithin10s(c.socket().getInputStream(), c.socket()));
     }
     plain.sseFeed.add("END");
+  }
+
+  @Test
+  void p94IdleTunnelsAreClosedAtTheIdleTimeout() throws Exception {
+    Socket opaque = TunnelClient.connect(h.address(), "quiet.example:443", new StringBuilder());
+    try (SSLSocket t = TunnelClient.tls(opaque, h.originCaFile, "quiet.example", List.of("http/1.1"))) {
+      assertTrue(closedWithin10s(t.getInputStream(), t), "an idle opaque tunnel stayed open");
+    }
+    Socket icpt = TunnelClient.connect(h.address(), "api.anthropic.com:443", new StringBuilder());
+    try (SSLSocket t = TunnelClient.tls(icpt, Path.of(h.ca()), "api.anthropic.com", List.of("http/1.1"))) {
+      assertTrue(closedWithin10s(t.getInputStream(), t), "an idle intercepted tunnel stayed open");
+    }
+    h.awaitLog(l -> "CONNECT".equals(l.method()) && "tunnel".equals(l.mode()));
+    h.awaitLog(l -> "CONNECT".equals(l.method()) && "intercept".equals(l.mode()));
   }
 }

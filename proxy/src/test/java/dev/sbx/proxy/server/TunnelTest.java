@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sbx.proxy.log.LogRecord;
+import dev.sbx.proxy.tls.ProxyCa;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -67,7 +75,8 @@ class TunnelTest {
     assertTrue(resolver.calls.isEmpty(), "resolver called: " + resolver.calls);
     try (RawClient c = new RawClient(h.address())) {
       String resp = c.send("CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n").readAll();
-      assertTrue(resp.startsWith("HTTP/1.1 403 Forbidden\r\n"), resp);
+      assertTrue(resp.startsWith(
+          "HTTP/1.1 403 Blocked by network policy: example.org:443 (rule: default deny)\r\n"), resp);
       assertTrue(resp.contains("X-Proxy-Error: blocked-by-policy"), resp);
       assertTrue(resp.endsWith("\r\n\r\nBlocked by network policy: example.org:443 (rule: default deny)\n"), resp);
     }
@@ -164,5 +173,71 @@ class TunnelTest {
     }
     Socket s2 = TunnelClient.connect(h.address(), "registry.npmjs.org:443", new StringBuilder());
     assertThrows(IOException.class, () -> TunnelClient.tls(s2, h.originCaFile, "files.pythonhosted.org", null).close());
+  }
+
+  @Test
+  void p11PythonHttpClientQuotesTheBlockMessage() throws Exception {
+    // Python's http.client (Debian package python3) reports only the CONNECT status line.
+    String script = String.join("\n",
+        "import http.client, sys",
+        "c = http.client.HTTPSConnection('127.0.0.1', int(sys.argv[1]), timeout=10)",
+        "c.set_tunnel('example.org', 443)",
+        "try:",
+        "    c.request('GET', '/')",
+        "except OSError as e:",
+        "    print(e)");
+    Process p = new ProcessBuilder("python3", "-c", script, String.valueOf(h.address().getPort()))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.contains("403 Blocked by network policy: example.org:443 (rule: default deny)"), out);
+    assertEquals("000 403 56", Curl.run("-x", h.proxyUrl(), "https://example.org/").codes());
+  }
+
+  @Test
+  void p56MutualTlsClientGetsAnOpaqueTunnelToTheOrigin() throws Exception {
+    // An origin that requires a client certificate: only an untouched tunnel can carry the handshake.
+    ProxyCa.Leaf server = h.originCa.mintLeaf("mtls.npmjs.org");
+    ProxyCa.Leaf client = h.originCa.mintLeaf("agent.example");
+    Origin mtls = new Origin(SslContextBuilder.forServer(server.key(), server.certificate(), server.issuer())
+        .clientAuth(ClientAuth.REQUIRE)
+        // any client certificate will do (ours are serverAuth leaves); REQUIRE fails the handshake without one
+        .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE).build());
+    try (Harness h2 = new Harness(tmp.resolve("mtls"))) {
+      h2.resolve("mtls.npmjs.org:443=127.0.0.1:" + mtls.port()).rules("allow mtls.npmjs.org:443");
+      h2.start();
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("me", client.key(), new char[0], new Certificate[] {client.certificate(), client.issuer()});
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, new char[0]);
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("origin-ca", h.originCa.certificate()); // pinned: the proxy's CA is not trusted
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      StringBuilder answer = new StringBuilder();
+      Socket raw = TunnelClient.connect(h2.address(), "mtls.npmjs.org:443", answer);
+      assertTrue(answer.toString().startsWith("HTTP/1.1 200 "), answer.toString());
+      try (SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "mtls.npmjs.org", 443, true)) {
+        tls.getOutputStream().write("GET /mtls HTTP/1.1\r\nHost: mtls.npmjs.org\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        String resp = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(resp.contains("REQUEST GET /mtls"), resp);
+        assertEquals(server.certificate(), tls.getSession().getPeerCertificates()[0]);
+      }
+      assertEquals(0, h2.proxy.leafMints());
+      // host and port are still checked for such clients
+      try (RawClient c = new RawClient(h2.address())) {
+        assertTrue(c.send("CONNECT mtls.npmjs.org:8443 HTTP/1.1\r\n\r\n").readAll().startsWith("HTTP/1.1 403 "));
+      }
+      try (RawClient c = new RawClient(h2.address())) {
+        assertTrue(c.send("CONNECT mtls.example:443 HTTP/1.1\r\n\r\n").readAll().startsWith("HTTP/1.1 403 "));
+      }
+    } finally {
+      mtls.close();
+    }
   }
 }
