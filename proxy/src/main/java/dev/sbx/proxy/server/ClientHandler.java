@@ -336,7 +336,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (tunnel != null) {
       var ssl = server.upstreamTls().newHandler(ch.alloc(), d.host(), d.port());
       ch.pipeline().addLast("tls", ssl);
-      ch.pipeline().addLast("http", new io.netty.handler.codec.http.HttpClientCodec());
+      ch.pipeline().addLast("http", ProxyServer.newClientCodec());
       ch.pipeline().addLast("relay", new UpstreamHandler(this));
       ssl.handshakeFuture().addListener(f -> {
         if (!f.isSuccess()) {
@@ -348,7 +348,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       });
       ch.config().setAutoRead(true);
     } else {
-      ch.pipeline().addLast("http", new io.netty.handler.codec.http.HttpClientCodec());
+      ch.pipeline().addLast("http", ProxyServer.newClientCodec());
       ch.pipeline().addLast("relay", new UpstreamHandler(this));
       ch.config().setAutoRead(true);
       upstreamReady();

@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
@@ -212,6 +213,18 @@ public final class ProxyServer implements AutoCloseable {
         .setMaxHeaderSize(l.maxHeaderBytes() + 16)
         .setMaxChunkSize(64 * 1024)
         .setStrictLineParsing(true));
+  }
+
+  /**
+   * The decoder for upstream responses: as strict about line endings as the client side (P74: a
+   * bare-LF chunk line from upstream is a 502, never re-framed), with bounded heads.
+   */
+  static HttpClientCodec newClientCodec() {
+    return new HttpClientCodec(new HttpDecoderConfig()
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(64 * 1024)
+        .setMaxChunkSize(64 * 1024)
+        .setStrictLineParsing(true), false, false);
   }
 
   static String addressText(Channel ch) {

@@ -46,6 +46,14 @@ final class ClientHellos {
     return concat(new byte[] {0x16, 3, 1}, u16(handshake.length), handshake);
   }
 
+  /** The same handshake message split over two TLS records after {@code first} bytes of it. */
+  static byte[] splitIntoTwoRecords(byte[] record, int first) {
+    int len = record.length - 5;
+    byte[] a = java.util.Arrays.copyOfRange(record, 5, 5 + first);
+    byte[] b = java.util.Arrays.copyOfRange(record, 5 + first, 5 + len);
+    return concat(new byte[] {0x16, 3, 1}, u16(a.length), a, new byte[] {0x16, 3, 1}, u16(b.length), b);
+  }
+
   /** A follow-on handshake record of {@code n} filler bytes (n ≤ 16384). */
   static byte[] continuationRecord(int n) {
     return concat(new byte[] {0x16, 3, 1}, u16(n), new byte[n]);

@@ -110,7 +110,8 @@ class ForwardProxyTest {
     for (String bad : List.of(
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-        "HTTP/1.1 200 OK\r\nX-A: a\u0000b\r\n\r\n")) {
+        "HTTP/1.1 200 OK\r\nX-A: a\u0000b\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n")) {
       try (RawOrigin o = new RawOrigin(bad)) {
         h.proxy.close();
         Harness h2 = new Harness(tmp.resolve("h" + o.port()));
@@ -119,11 +120,58 @@ class ForwardProxyTest {
           h2.start();
           try (RawClient c = new RawClient(h2.address())) {
             String resp = c.send("GET http://bad.example/ HTTP/1.1\r\nHost: bad.example\r\n\r\n").readAll();
-            assertTrue(resp.startsWith("HTTP/1.1 502 "), bad + " -> " + resp);
+            assertRefusedOrCut(bad, resp);
           }
         } finally {
           h2.close();
         }
+      }
+    }
+  }
+
+  /**
+   * A malformed head is a 502; a body that goes bad after its head was relayed cannot become one,
+   * so the response is cut: no body bytes and no last chunk, which every client reports as truncated.
+   */
+  private static void assertRefusedOrCut(String bad, String resp) {
+    if (bad.contains("\r\n\r\n3\nabc")) {
+      assertTrue(resp.startsWith("HTTP/1.1 200 OK\r\n") && !resp.contains("abc") && !resp.endsWith("0\r\n\r\n"),
+          bad + " -> " + resp);
+    } else {
+      assertTrue(resp.startsWith("HTTP/1.1 502 "), bad + " -> " + resp);
+      assertTrue(resp.contains("malformed response from upstream"), resp);
+    }
+  }
+
+  @Test
+  void p74MalformedInterceptedUpstreamResponsesAre502() throws Exception {
+    dev.sbx.proxy.tls.ProxyCa.Leaf leaf;
+    for (String bad : List.of(
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n")) {
+      Harness h2 = new Harness(tmp.resolve("i" + Math.abs(bad.hashCode())));
+      leaf = h2.originCa.mintLeaf("api.anthropic.com");
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("k", leaf.key(), new char[0], new java.security.cert.Certificate[] {leaf.certificate(), leaf.issuer()});
+      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+      kmf.init(ks, new char[0]);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(kmf.getKeyManagers(), null, null);
+      try (RawOrigin o = new RawOrigin(bad, ctx)) {
+        h2.resolve("api.anthropic.com:443=127.0.0.1:" + o.port()).rules("allow api.anthropic.com").secret("anthropic", "REAL-ANT");
+        h2.start();
+        java.net.Socket s = TunnelClient.connect(h2.address(), "api.anthropic.com:443", new StringBuilder());
+        try (javax.net.ssl.SSLSocket t = TunnelClient.tls(s, Path.of(h2.ca()), "api.anthropic.com", List.of("http/1.1"))) {
+          t.getOutputStream().write("GET /bad HTTP/1.1\r\nHost: api.anthropic.com\r\nx-api-key: proxy-managed\r\n\r\n"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          String resp = new String(t.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+          assertRefusedOrCut(bad, resp);
+        }
+        assertEquals(1, o.requests.get(), "the upstream saw exactly one request");
+      } finally {
+        h2.close();
       }
     }
   }

@@ -8,13 +8,19 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A misbehaving plain-HTTP origin: answers every request head with fixed bytes. */
+/** A misbehaving HTTP origin (plain or TLS): answers every request head with fixed bytes. */
 final class RawOrigin implements AutoCloseable {
   private final ServerSocket server;
   final AtomicInteger requests = new AtomicInteger();
 
   RawOrigin(String response) throws IOException {
-    server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+    this(response, null);
+  }
+
+  /** The same over TLS with {@code tls}'s key (null: plain). */
+  RawOrigin(String response, javax.net.ssl.SSLContext tls) throws IOException {
+    server = tls == null ? new ServerSocket(0, 8, InetAddress.getLoopbackAddress())
+        : tls.getServerSocketFactory().createServerSocket(0, 8, InetAddress.getLoopbackAddress());
     Thread t = new Thread(() -> {
       while (!server.isClosed()) {
         try (Socket s = server.accept()) {

@@ -228,4 +228,29 @@ class TlsEdgeCaseTest {
     assertTrue(rec.detail().contains("not a ClientHello"), rec.toString());
     assertEquals(0, sink.bytes.get());
   }
+
+  // ------------------------------------------------------------------ P42 (two records)
+
+  @Test
+  void p42ClientHelloSplitOverTwoRecordsIsStillChecked() throws Exception {
+    for (int first : new int[] {2, 40}) { // inside the handshake header, and inside the body
+      byte[] good = ClientHellos.splitIntoTwoRecords(ClientHellos.withSni("sink.example", false), first);
+      long before = sink.bytes.get();
+      try (Socket s = tunnel("sink.example:443")) {
+        s.getOutputStream().write(good);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (sink.bytes.get() < before + good.length && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+      }
+      assertEquals(before + good.length, sink.bytes.get(), "split hello with the right SNI is relayed");
+      byte[] bad = ClientHellos.splitIntoTwoRecords(ClientHellos.withSni("evil.example", false), first);
+      try (Socket s = tunnel("sink.example:443")) {
+        s.getOutputStream().write(bad);
+        assertTrue(closedByProxy(s));
+      }
+      assertEquals(before + good.length, sink.bytes.get(), "split hello with another SNI was relayed");
+    }
+    h.awaitLog(l -> "tls-check".equals(l.reason()) && l.detail() != null && l.detail().contains("evil.example"));
+  }
 }
