@@ -55,6 +55,7 @@ import javax.net.ssl.TrustManagerFactory;
 public final class ProxyBench {
   static final String TUNNEL_HOST = "bench.example";
   static final String INTERCEPT_HOST = "api.anthropic.com";
+  static final int STORM_NAMES = 2000;
 
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
@@ -74,9 +75,18 @@ public final class ProxyBench {
     new PolicyStore(config).add(null, Rule.Decision.ALLOW,
         RuleParser.parseList(TUNNEL_HOST + "," + INTERCEPT_HOST + ":443,127.0.0.1"));
     new SecretStore(config).set(null, "anthropic", "BENCH-SECRET");
+    // P93: a user service bound to a wildcard, so every unique name under it needs its own leaf.
+    Files.writeString(config.resolve("services.json"),
+        "[{\"name\":\"storm\",\"hosts\":[\"*.storm.example\"],\"header\":\"Authorization\",\"schemes\":[\"Bearer\"]}]");
+    new SecretStore(config).set(null, "storm", "BENCH-SECRET");
+    new PolicyStore(config).add(null, Rule.Decision.ALLOW, RuleParser.parseList("*.storm.example"));
+    StringBuilder resolve = new StringBuilder(TUNNEL_HOST + ":443=127.0.0.1:" + tPort + ","
+        + INTERCEPT_HOST + ":443=127.0.0.1:" + iPort);
+    for (int i = 0; i < STORM_NAMES; i++) {
+      resolve.append(",n").append(i).append(".storm.example:443=127.0.0.1:").append(iPort);
+    }
     ProxyServer proxy = ProxyServer.start(ProxyConfig.of(null, new InetSocketAddress("127.0.0.1", 0), config,
-        work.resolve("proxy.log"), ResolveOverrides.parse(TUNNEL_HOST + ":443=127.0.0.1:" + tPort + ","
-            + INTERCEPT_HOST + ":443=127.0.0.1:" + iPort), work.resolve("origin-ca.pem")));
+        work.resolve("proxy.log"), ResolveOverrides.parse(resolve.toString()), work.resolve("origin-ca.pem")));
     int pPort = proxy.address().getPort();
     System.out.println("origin ports " + tPort + "/" + iPort + ", sbx proxy on 127.0.0.1:" + pPort);
 
@@ -122,6 +132,43 @@ public final class ProxyBench {
       long[] m = latencies(trust(mitmCa), "127.0.0.1:" + mitm, "127.0.0.1:" + iPort, INTERCEPT_HOST, iPort, requests);
       latencyRow("mitmproxy", m, d);
     }
+    System.out.printf("%n== Leaf-mint storm (P93): opaque tunnel connection latency, idle vs during %d unique intercepted names ==%n",
+        STORM_NAMES);
+    connectionLatencies(ours, originCaPem, 100); // warm-up
+    long[] idle = connectionLatencies(ours, originCaPem, 300);
+    SSLContext proxyTrust = trust(proxy.caCertificate());
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    int mintsBefore = proxy.leafMints();
+    long stormStart = System.nanoTime();
+    List<Thread> storm = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      Thread th = new Thread(() -> {
+        for (int i; (i = next.getAndIncrement()) < STORM_NAMES; ) {
+          String name = "n" + i + ".storm.example";
+          try (SSLSocket s = open(proxyTrust, ours, name + ":443", name, iPort)) {
+            // handshake done: the leaf for this name was minted
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      }, "storm-" + t);
+      th.start();
+      storm.add(th);
+    }
+    long[] during = connectionLatencies(ours, originCaPem, 300);
+    boolean stormStillRunning = next.get() < STORM_NAMES;
+    for (Thread th : storm) {
+      th.join();
+    }
+    double stormSeconds = (System.nanoTime() - stormStart) / 1e9;
+    int minted = proxy.leafMints() - mintsBefore;
+    System.out.printf("  idle          p50 %6.2f ms  p99 %6.2f ms%n", idle[idle.length / 2] / 1e6,
+        idle[(int) (idle.length * 0.99)] / 1e6);
+    System.out.printf("  during storm  p50 %6.2f ms  p99 %6.2f ms%s%n", during[during.length / 2] / 1e6,
+        during[(int) (during.length * 0.99)] / 1e6, stormStillRunning ? "" : "  (storm ended before the samples did)");
+    System.out.printf("  storm: %d leaves minted in %.1f s (%.0f/s, with the storm's own TLS handshakes)%n", minted,
+        stormSeconds, minted / stormSeconds);
+
     proxy.close();
     tunnelOrigin.stop();
     interceptOrigin.stop();
@@ -173,6 +220,21 @@ public final class ProxyBench {
       }
     }
     return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Sorted per-connection latencies (ns) of sequential opaque-tunnel connections with one GET each. */
+  static long[] connectionLatencies(String proxyHostPort, Path ca, int n) throws Exception {
+    SSLContext ctx = trust(ca);
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t = System.nanoTime();
+      try (SSLSocket s = open(ctx, proxyHostPort, TUNNEL_HOST + ":443", TUNNEL_HOST, 0)) {
+        request(s, TUNNEL_HOST, "/small", false);
+      }
+      out[i] = System.nanoTime() - t;
+    }
+    Arrays.sort(out);
+    return out;
   }
 
   static SSLSocket open(SSLContext ctx, String proxyHostPort, String connectTarget, String sni, int originPort)
