@@ -1,5 +1,6 @@
 package dev.sbx.cli.runtime;
 
+import dev.sbx.cli.sandbox.SshKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -15,8 +16,8 @@ final class SshPowerOff implements GuestPowerOff {
 
   @Override
   public void request(SandboxFiles files, Duration within) throws IOException {
-    if (!Files.isRegularFile(files.sshDir().resolve(GuestSsh.CLIENT_KEY))
-        || !Files.isRegularFile(files.sshDir().resolve(GuestSsh.HOST_PUBLIC_KEY))) {
+    SshKeys keys = new SshKeys(files.sshDir());
+    if (!Files.isRegularFile(keys.clientKey()) || !Files.isRegularFile(keys.hostPublicKey())) {
       throw new IOException("the sandbox has no SSH keys in " + files.sshDir());
     }
     GuestSsh.Result r = GuestSsh.exec(GuestVsock.connect(files, SSH_PORT), files, "sudo -n /usr/local/sbin/poweroff", within);

@@ -31,9 +31,7 @@ public final class PipeSession {
       copy(remoteOut, out);
       errPump.join();
       return waitClosed(ch);
-    } catch (JSchException e) {
-      throw new UserException("session failed: " + e.getMessage(), 1, e);
-    } catch (IOException e) {
+    } catch (JSchException | IOException e) {
       throw new UserException("session failed: " + e.getMessage(), 1, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 
 /**
  * One SSH connection to a sandbox's guest as {@code agent}, carried by a vsock stream (no TCP),
@@ -35,6 +36,11 @@ public final class SshSession implements AutoCloseable {
 
   /** As {@code user}: tests log in to a host sshd as themselves. */
   public static SshSession connect(SshKeys keys, VsockProxy.Opener opener, String user) {
+    return connect(keys, opener, user, Duration.ofSeconds(30));
+  }
+
+  /** With a bound on the handshake and login (the VMM's poweroff request has its own deadline). */
+  public static SshSession connect(SshKeys keys, VsockProxy.Opener opener, String user, Duration timeout) {
     try {
       JSch jsch = new JSch();
       String known = HOST_ALIAS + " " + SshKeys.keyText(keys.hostPublicKey()) + "\n";
@@ -48,7 +54,7 @@ public final class SshSession implements AutoCloseable {
       s.setConfig("server_host_key", "ssh-ed25519");
       s.setProxy(new VsockProxy(opener));
       s.setServerAliveInterval(15_000);
-      s.connect(30_000);
+      s.connect((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       return new SshSession(s);
     } catch (JSchException e) {
       String msg = String.valueOf(e.getMessage());
