@@ -75,8 +75,8 @@ final class ImageBuilder {
     // Whatever is there is unfinished (no manifest) or being replaced (--force): the manifest goes
     // first so that no reader trusts the directory while it is rebuilt.
     Files.deleteIfExists(dir.resolve(ImageManifest.FILE_NAME));
-    deleteTree(dir);
-    deleteTree(buildDir.resolve("recipe"));
+    FileTrees.delete(dir);
+    FileTrees.delete(buildDir.resolve("recipe"));
     Files.createDirectories(dir);
     Path recipeDir = buildDir.resolve("recipe");
     recipe.extractTo(recipeDir);
@@ -143,45 +143,8 @@ final class ImageBuilder {
     new ImageManifest(ImageManifest.FORMAT, version, Instant.now().toString(), files, seconds)
         .writeAtomically(dir.resolve(ImageManifest.FILE_NAME));
     Files.copy(log, dir.resolve("build.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    deleteTree(buildDir);
+    FileTrees.delete(buildDir);
     return store.find(version).orElseThrow(() ->
         new ImageBuildException("the built image in " + dir + " does not verify"));
-  }
-
-  /**
-   * Deletes a directory tree without ever leaving its file system: a build killed inside the
-   * chroot can leave /proc, /sys or /dev mounted in the work tree, and following them would
-   * delete the host's files.
-   */
-  static void deleteTree(Path top) throws IOException {
-    if (!Files.exists(top, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Object device = Files.getAttribute(top, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    Files.walkFileTree(top, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-        if (!device.equals(Files.getAttribute(d, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-          throw new IOException("refusing to delete " + d + ": another file system is mounted there; "
-              + "unmount it (umount -R " + d + ") and retry");
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-        Files.delete(f);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sbx.cli.SbxPaths;
 import dev.sbx.cli.UserException;
+import dev.sbx.image.FileTrees;
 import dev.sbx.proxy.store.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
