@@ -731,9 +731,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return printable(m == null ? t.getClass().getSimpleName() : m);
   }
 
+  /** Visible ASCII and spaces only, at most 512 characters: peer-chosen text in logs, bodies and status lines. */
   static String printable(String s) {
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 200; i++) {
+    for (int i = 0; i < s.length() && i < 512; i++) {
       char c = s.charAt(i);
       b.append(c >= 0x20 && c < 0x7f ? c : '?');
     }

@@ -17,7 +17,9 @@ final class Responses {
     byte[] body = (line.replace('\r', ' ').replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8);
     // A block's reason phrase is the message itself: for HTTPS the client sees only the CONNECT
     // answer's status line, and clients such as Python's http.client quote just that (L21, P11).
-    HttpResponseStatus s = blockedByPolicy ? new HttpResponseStatus(status.code(), reasonPhrase(line)) : status;
+    // printable(): a reason phrase may hold only visible ASCII and spaces (RFC 9112).
+    HttpResponseStatus s = blockedByPolicy
+        ? new HttpResponseStatus(status.code(), ClientHandler.printable(line)) : status;
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(body));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -26,15 +28,5 @@ final class Responses {
       r.headers().set("X-Proxy-Error", "blocked-by-policy");
     }
     return r;
-  }
-
-  /** RFC 9112 reason-phrase: HTAB, SP and visible ASCII only; anything else becomes '?'. */
-  static String reasonPhrase(String line) {
-    StringBuilder b = new StringBuilder(Math.min(line.length(), 512));
-    for (int i = 0; i < line.length() && i < 512; i++) {
-      char c = line.charAt(i);
-      b.append(c == '\t' || (c >= 0x20 && c < 0x7f) ? c : '?');
-    }
-    return b.toString();
   }
 }

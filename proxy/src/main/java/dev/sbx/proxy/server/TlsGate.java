@@ -85,7 +85,7 @@ final class TlsGate extends AbstractSniHandler<SslContext> {
         s = s.substring(0, s.length() - 1);
       }
       if (!s.equals(host)) {
-        return p.setFailure(new SniMismatch("TLS server name '" + sanitize(sni) + "' does not match CONNECT host " + host));
+        return p.setFailure(new SniMismatch("TLS server name '" + ClientHandler.printable(sni) + "' does not match CONNECT host " + host));
       }
     }
     if (leaf == null) {
@@ -128,15 +128,6 @@ final class TlsGate extends AbstractSniHandler<SslContext> {
   private void refuse(ChannelHandlerContext ctx, String why) {
     onRefused.accept(why);
     ctx.close();
-  }
-
-  private static String sanitize(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 255; i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    return b.toString();
   }
 
   static final class SniMismatch extends Exception {

@@ -145,10 +145,23 @@ final class Harness implements AutoCloseable {
     return Files.exists(p) ? Files.readString(p) : "";
   }
 
+  /** Closes {@code c} with the harness (origins, sinks and the like a test starts itself). */
+  <T extends AutoCloseable> T own(T c) {
+    closeables.add(c);
+    return c;
+  }
+
+  /**
+   * Stops everything, then checks that no secret reached the decision log: every test's secrets
+   * are named {@code REAL-…} (P87), so this runs after every proxy test.
+   */
   @Override
   public void close() throws Exception {
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
+    }
+    if (logText().contains("REAL-")) {
+      throw new AssertionError("a secret reached the decision log " + config.resolve("proxy.log"));
     }
   }
 }

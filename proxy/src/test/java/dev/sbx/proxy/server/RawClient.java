@@ -56,6 +56,25 @@ final class RawClient implements AutoCloseable {
     }
   }
 
+  /**
+   * True once the peer has closed {@code s} (EOF or reset) within 10 s, whatever it sent before;
+   * false if it is still open then. Works on TLS sockets too.
+   */
+  static boolean closesWithin10s(Socket s) throws IOException {
+    s.setSoTimeout(10_000);
+    InputStream in = s.getInputStream();
+    try {
+      while (in.read() >= 0) {
+        // drain until EOF
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (java.net.SocketException e) {
+      return true;
+    }
+  }
+
   Socket socket() {
     return socket;
   }

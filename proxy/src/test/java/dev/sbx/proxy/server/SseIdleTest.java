@@ -3,11 +3,8 @@ package dev.sbx.proxy.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,19 +70,6 @@ class SseIdleTest {
     }
   }
 
-  private static boolean closedWithin10s(InputStream in, Socket s) throws IOException {
-    s.setSoTimeout(10_000);
-    try {
-      while (in.read() >= 0) {
-        // the response head arrives; then nothing until the idle close
-      }
-      return true;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (SocketException e) {
-      return true;
-    }
-  }
 
   @Test
   void p89SlowEventsKeepAPlainStreamOpen() throws Exception {
@@ -111,7 +95,7 @@ class SseIdleTest {
   void aSilentStreamIsClosedAtTheIdleTimeout() throws Exception {
     try (RawClient c = new RawClient(h.address())) {
       c.send("GET http://events.example/sse HTTP/1.1\r\nHost: events.example\r\n\r\n");
-      assertTrue(closedWithin10s(c.socket().getInputStream(), c.socket()));
+      assertTrue(RawClient.closesWithin10s(c.socket()));
     }
     plain.sseFeed.add("END");
   }
@@ -120,11 +104,11 @@ class SseIdleTest {
   void p94IdleTunnelsAreClosedAtTheIdleTimeout() throws Exception {
     Socket opaque = TunnelClient.connect(h.address(), "quiet.example:443", new StringBuilder());
     try (SSLSocket t = TunnelClient.tls(opaque, h.originCaFile, "quiet.example", List.of("http/1.1"))) {
-      assertTrue(closedWithin10s(t.getInputStream(), t), "an idle opaque tunnel stayed open");
+      assertTrue(RawClient.closesWithin10s(t), "an idle opaque tunnel stayed open");
     }
     Socket icpt = TunnelClient.connect(h.address(), "api.anthropic.com:443", new StringBuilder());
     try (SSLSocket t = TunnelClient.tls(icpt, Path.of(h.ca()), "api.anthropic.com", List.of("http/1.1"))) {
-      assertTrue(closedWithin10s(t.getInputStream(), t), "an idle intercepted tunnel stayed open");
+      assertTrue(RawClient.closesWithin10s(t), "an idle intercepted tunnel stayed open");
     }
     h.awaitLog(l -> "CONNECT".equals(l.method()) && "tunnel".equals(l.mode()));
     h.awaitLog(l -> "CONNECT".equals(l.method()) && "intercept".equals(l.mode()));
