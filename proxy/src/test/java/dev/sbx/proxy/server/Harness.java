@@ -119,6 +119,13 @@ final class Harness implements AutoCloseable {
     return proxy.address();
   }
 
+  /** Sends exact bytes on a fresh connection and returns everything the proxy answers. */
+  String raw(String request) throws IOException {
+    try (RawClient c = new RawClient(address())) {
+      return c.send(request).readAll();
+    }
+  }
+
   List<LogRecord> log() throws IOException {
     return DecisionLog.read(config.resolve("proxy.log"), 3);
   }

@@ -34,12 +34,6 @@ class ParsingTest {
     h.close();
   }
 
-  private String raw(String request) throws Exception {
-    try (RawClient c = new RawClient(h.address())) {
-      return c.send(request).readAll();
-    }
-  }
-
   // P14, P31, P34, P36, P37, P39: refused before any lookup or dial.
   @ParameterizedTest
   @ValueSource(strings = {"2130706433:80", "0x7f000001:80", "0177.0.0.1:80", "127.1:80", "0:80", "[fe80::1%eth0]:443",
@@ -47,7 +41,7 @@ class ParsingTest {
       "[pypi.org]:443", "user@pypi.org:443", "pypi%2eorg:443", "api.anthropic.com", "api.anthropic.com:99999",
       "api.anthropic.com:0", "api.anthropic.com:0443", "api.anthropic.com:+443", "xn--zz.example:443"})
   void malformedConnectTargetsAre400(String target) throws Exception {
-    String resp = raw("CONNECT " + target + " HTTP/1.1\r\n\r\n");
+    String resp = h.raw("CONNECT " + target + " HTTP/1.1\r\n\r\n");
     assertTrue(resp.startsWith("HTTP/1.1 400 "), target + " -> " + resp);
     assertTrue(resolver.calls.isEmpty(), "lookup for " + target);
   }
@@ -55,7 +49,7 @@ class ParsingTest {
   @Test
   void p34NonAsciiConnectTargetsAre400() throws Exception {
     for (String t : new String[] {"аpi.anthropic.com:443", "ａｐｉ.anthropic.com:443", "127。0。0。1:443"}) {
-      String resp = raw("CONNECT " + t + " HTTP/1.1\r\n\r\n");
+      String resp = h.raw("CONNECT " + t + " HTTP/1.1\r\n\r\n");
       assertTrue(resp.startsWith("HTTP/1.1 400 "), t + " -> " + resp);
     }
     assertTrue(resolver.calls.isEmpty());
@@ -69,14 +63,14 @@ class ParsingTest {
       "[::127.0.0.1]:80", "100.64.0.0:443", "192.0.2.1:443", "[2001:db8::1]:443", "10.0.0.5:443",
       "localhost:8080", "host.docker.internal:8080"})
   void blockedAddressClassesAre403UnderAllowAll(String target) throws Exception {
-    String resp = raw("CONNECT " + target + " HTTP/1.1\r\n\r\n");
+    String resp = h.raw("CONNECT " + target + " HTTP/1.1\r\n\r\n");
     assertTrue(resp.startsWith("HTTP/1.1 403 "), target + " -> " + resp);
     assertTrue(resp.contains("blocked address class"), resp);
   }
 
   @Test
   void p13MetadataOverPlainHttp() throws Exception {
-    String resp = raw("GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
+    String resp = h.raw("GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
     assertTrue(resp.startsWith("HTTP/1.1 403 "), resp);
     assertTrue(resp.contains("(blocked address class: metadata 169.254.169.254)"), resp);
   }
@@ -85,10 +79,10 @@ class ParsingTest {
   void p62UserinfoAndFragmentTricksAre400() throws Exception {
     for (String t : new String[] {"http://user@pypi.org@evil.com/", "http://pypi.org\\@evil.com/",
         "http://evil.com#@pypi.org/"}) {
-      String resp = raw("GET " + t + " HTTP/1.1\r\nHost: pypi.org\r\n\r\n");
+      String resp = h.raw("GET " + t + " HTTP/1.1\r\nHost: pypi.org\r\n\r\n");
       assertTrue(resp.startsWith("HTTP/1.1 400 "), t + " -> " + resp);
     }
-    assertTrue(raw("GET http://1.1.1.1 &@2.2.2.2# @3.3.3.3/ HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 400 "));
+    assertTrue(h.raw("GET http://1.1.1.1 &@2.2.2.2# @3.3.3.3/ HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 400 "));
     assertEquals(0, pypi.seen.size());
   }
 
@@ -119,7 +113,7 @@ class ParsingTest {
       "P76 space in target | GET http://pypi.org/a b HTTP/1.1\\r\\nHost: pypi.org\\r\\n\\r\\n",
       "P76 bare LF request line | GET http://pypi.org/ HTTP/1.1\\nHost: pypi.org\\r\\n\\r\\n"})
   void smugglingShapesAre400AndNeverReachTheOrigin(String name, String request) throws Exception {
-    String resp = raw(unescape(request));
+    String resp = h.raw(unescape(request));
     assertTrue(resp.startsWith("HTTP/1.1 400 "), name + " -> " + resp);
     assertEquals(0, pypi.seen.size(), name);
   }
@@ -127,13 +121,13 @@ class ParsingTest {
   @ParameterizedTest
   @ValueSource(strings = {"HTTP/1.2", "HTTP/3.0", "HTTP/2.0", "http/1.1"})
   void p70OtherVersionsAre505(String version) throws Exception {
-    String resp = raw("GET http://pypi.org/ " + version + "\r\nHost: pypi.org\r\n\r\n");
+    String resp = h.raw("GET http://pypi.org/ " + version + "\r\nHost: pypi.org\r\n\r\n");
     assertTrue(resp.startsWith("HTTP/1.1 505 "), version + " -> " + resp);
   }
 
   @Test
   void p51Http2PrefaceRefused() throws Exception {
-    String resp = raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    String resp = h.raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
     assertTrue(resp.startsWith("HTTP/1.1 400 "), resp);
     assertTrue(resp.contains("HTTP/2 is not supported"), resp);
     assertTrue(pypi.seen.isEmpty());
@@ -141,7 +135,7 @@ class ParsingTest {
 
   @Test
   void p76EncodedCrlfForwardedByteExact() throws Exception {
-    raw("GET http://pypi.org/a%0d%0aX-Injected:%201 HTTP/1.1\r\nHost: pypi.org\r\nConnection: close\r\n\r\n");
+    h.raw("GET http://pypi.org/a%0d%0aX-Injected:%201 HTTP/1.1\r\nHost: pypi.org\r\nConnection: close\r\n\r\n");
     assertEquals("/a%0d%0aX-Injected:%201", pypi.last().uri());
     assertTrue(pypi.last().all("X-Injected").isEmpty());
   }
@@ -149,7 +143,7 @@ class ParsingTest {
   @Test
   void p69SecondRequestIsJudgedOnItsOwn() throws Exception {
     // Two requests in one write (pipelined): the first is served, the second never smuggled.
-    String resp = raw("POST http://pypi.org/a HTTP/1.1\r\nHost: pypi.org\r\nContent-Length: 0\r\n\r\n"
+    String resp = h.raw("POST http://pypi.org/a HTTP/1.1\r\nHost: pypi.org\r\nContent-Length: 0\r\n\r\n"
         + "GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\n\r\n");
     assertTrue(resp.startsWith("HTTP/1.1 200 ") || resp.startsWith("HTTP/1.1 400 "), resp);
     assertTrue(pypi.seen.size() <= 1);
@@ -158,15 +152,15 @@ class ParsingTest {
 
   @Test
   void p95OversizedRequestLineAndHeaders() throws Exception {
-    String longLine = raw("GET http://pypi.org/" + "a".repeat(9000) + " HTTP/1.1\r\nHost: pypi.org\r\n\r\n");
+    String longLine = h.raw("GET http://pypi.org/" + "a".repeat(9000) + " HTTP/1.1\r\nHost: pypi.org\r\n\r\n");
     assertTrue(longLine.startsWith("HTTP/1.1 414 "), longLine);
-    String bigHeaders = raw("GET http://pypi.org/ HTTP/1.1\r\nHost: pypi.org\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
+    String bigHeaders = h.raw("GET http://pypi.org/ HTTP/1.1\r\nHost: pypi.org\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
     assertTrue(bigHeaders.startsWith("HTTP/1.1 431 "), bigHeaders);
     StringBuilder many = new StringBuilder("GET http://pypi.org/ HTTP/1.1\r\nHost: pypi.org\r\n");
     for (int i = 0; i < 150; i++) {
       many.append("X-").append(i).append(": 1\r\n");
     }
-    assertTrue(raw(many + "\r\n").startsWith("HTTP/1.1 431 "));
+    assertTrue(h.raw(many + "\r\n").startsWith("HTTP/1.1 431 "));
     assertEquals(0, pypi.seen.size());
   }
 

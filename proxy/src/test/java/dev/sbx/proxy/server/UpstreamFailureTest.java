@@ -42,23 +42,16 @@ class UpstreamFailureTest {
     h.close();
   }
 
-
-  private String raw(String request) throws Exception {
-    try (RawClient c = new RawClient(h.address())) {
-      return c.send(request).readAll();
-    }
-  }
-
   /** CONNECT (opaque and intercepted) and plain GET all get {@code status} with {@code reason}; logged. */
   private void assertEveryPathAnswers(String host, String interceptedHost, int status, String reason)
       throws Exception {
     for (String target : new String[] {host + ":443", interceptedHost + ":443"}) {
-      String resp = raw("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+      String resp = h.raw("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
       assertTrue(resp.startsWith("HTTP/1.1 " + status + " "), target + " -> " + resp);
       assertFalse(resp.contains(" 200 "), resp);
       assertTrue(resp.contains(reason), resp);
     }
-    String resp = raw("GET http://" + host + "/x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    String resp = h.raw("GET http://" + host + "/x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
     assertTrue(resp.startsWith("HTTP/1.1 " + status + " "), resp);
     assertTrue(resp.contains(reason), resp);
     LogRecord rec = h.awaitLog(l -> "CONNECT".equals(l.method()) && host.equals(l.host()));
