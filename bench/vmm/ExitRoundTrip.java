@@ -1,7 +1,7 @@
 import dev.sbx.vmm.bus.BusDevice;
 import dev.sbx.vmm.kvm.KvmHypervisor;
 import dev.sbx.vmm.machine.Machine;
-import dev.sbx.vmm.machine.MachineConfig;
+import dev.sbx.vmm.engine.BootSpec;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +14,7 @@ public final class ExitRoundTrip {
     int warmups = Integer.parseInt(args[1]);
     for (int i = 0; i <= warmups; i++) {
       try (KvmHypervisor kvm = KvmHypervisor.open();
-          Machine m = Machine.create(kvm, new MachineConfig(kernel, Optional.empty(), "", 1, 64L << 20),
+          Machine m = Machine.create(kvm, new BootSpec(kernel, Optional.empty(), "", 1, 64L << 20),
               OutputStream.nullOutputStream())) {
         m.ioBus().insert(new BusDevice() {
           @Override

@@ -42,10 +42,10 @@ public final class DiagnoseCommand implements Callable<Integer> {
     List<Check> checks = new ArrayList<>();
     try {
       Settings settings = Settings.load(paths);
-      String requested = settings.engine() == null ? "auto" : settings.engine().id();
+      String requested = settings.engine() == null ? "auto" : settings.engine();
       EngineChoice c = EngineSelector.select(requested, EngineSelector.probeHost());
       checks.add(new Check("engine", c.warning().isPresent() ? "warn" : "pass",
-          "engine " + c.engine().id() + (c.warning().map(w -> ": " + w).orElse("")), null));
+          "engine " + c.engine() + (c.warning().map(w -> ": " + w).orElse("")), null));
     } catch (UserException e) {
       checks.add(new Check("engine", "fail", e.getMessage(), "install what the message names, or set another engine"));
     }

@@ -3,7 +3,7 @@ package dev.sbx.cli.commands;
 import dev.sbx.cli.BuildInfo;
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.engine.Engine;
+import dev.sbx.cli.engine.Engines;
 import dev.sbx.cli.sandbox.Agent;
 import dev.sbx.cli.sandbox.EnvVars;
 import dev.sbx.cli.sandbox.PortSpec;
@@ -42,7 +42,7 @@ final class SandboxCreator {
     List<String> publish = o.publish.stream().map(PortSpec::parse).map(PortSpec::spec).toList();
     if (o.engine != null && !o.engine.equals("auto")) {
       try {
-        Engine.parse(o.engine);
+        Engines.parse(o.engine);
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage(), ExitCodes.USAGE);
       }

@@ -1,89 +1,77 @@
 package dev.sbx.cli.engine;
 
+import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;
-import dev.sbx.vmm.kvm.KvmHostProbe;
-import dev.sbx.vmm.tcg.QemuBinary;
-import java.util.Locale;
+import dev.sbx.vmm.engine.EngineAvailability.Status;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Picks the engine: an explicit choice (flag, then the {@code engine} setting) wins; {@code auto}
- * takes the platform's hardware engine when it is usable and otherwise falls back to {@code tcg}
- * with a warning. A {@code /dev/kvm} that only emulates guest ring 0 (the PVM host module) counts
- * as unusable, because a stock kernel cannot boot on it.
+ * takes the first usable hardware engine and otherwise falls back to an emulated one with a
+ * warning. Engines come from {@link Engines}; nothing here knows an engine by name. A
+ * {@code /dev/kvm} that only emulates guest ring 0 (the PVM host module) is degraded: automatic
+ * selection passes over it, an explicit choice gets a warning.
  */
 public final class EngineSelector {
   private EngineSelector() {}
 
-  public static HostFacts probeHost() {
-    return new HostFacts(System.getProperty("os.name").toLowerCase(Locale.ROOT),
-        KvmHostProbe.whyNotHardwareBacked(), QemuBinary.find().isPresent());
+  public static List<EngineProbe> probeHost() {
+    return Engines.all().stream().map(EngineProbe::of).toList();
   }
 
   /**
-   * @param requested {@code auto} or an engine name
+   * @param requested {@code auto} or an engine id
    * @throws UserException when nothing usable remains, naming what to install
    */
-  public static EngineChoice select(String requested, HostFacts host) {
-    Engine wanted;
+  public static EngineChoice select(String requested, List<EngineProbe> host) {
+    String wanted;
     try {
-      wanted = Engine.parse(requested);
+      wanted = Engines.parse(requested);
     } catch (IllegalArgumentException e) {
-      throw new UserException(e.getMessage(), dev.sbx.cli.ExitCodes.USAGE);
+      throw new UserException(e.getMessage(), ExitCodes.USAGE);
     }
-    if (wanted != null) {
-      return explicit(wanted, host);
-    }
-    if (host.linux()) {
-      if (host.kvmUnusable().isEmpty()) {
-        return new EngineChoice(Engine.KVM, Optional.empty());
-      }
-      if (host.qemu()) {
-        return new EngineChoice(Engine.TCG, Optional.of("no usable hardware virtualization ("
-            + host.kvmUnusable().get() + "); using the tcg engine (QEMU emulation), which is much slower"));
-      }
-      throw new UserException("no usable engine: " + host.kvmUnusable().get()
-          + ", and QEMU for the tcg engine is not installed; install it with: " + QemuBinary.INSTALL_HINT);
-    }
-    if (host.mac()) {
-      return explicit(Engine.HVF, host);
-    }
-    if (host.windows()) {
-      return explicit(Engine.WHP, host);
-    }
-    return explicit(Engine.TCG, host);
+    return wanted != null ? explicit(find(wanted, host)) : auto(host);
   }
 
-  private static EngineChoice explicit(Engine engine, HostFacts host) {
-    switch (engine) {
-      case KVM -> {
-        if (!host.linux()) {
-          throw new UserException("the kvm engine needs Linux; use auto or tcg");
-        }
-        if (host.kvmUnusable().isPresent() && host.kvmUnusable().get().contains("does not exist")) {
-          throw new UserException("the kvm engine needs /dev/kvm, which does not exist; use --engine tcg");
-        }
-        return new EngineChoice(Engine.KVM, host.kvmUnusable().map(why -> why + "; a Linux guest will not boot"));
+  private static EngineProbe find(String id, List<EngineProbe> host) {
+    return host.stream().filter(p -> p.id().equals(id)).findFirst()
+        .orElseThrow(() -> new UserException("the " + id + " engine is not part of this build"));
+  }
+
+  private static EngineChoice auto(List<EngineProbe> host) {
+    for (EngineProbe p : host) {
+      if (p.hardwareAccelerated() && p.availability().usable()) {
+        return new EngineChoice(p.id(), Optional.empty());
       }
-      case TCG -> {
-        if (!host.qemu()) {
-          throw new UserException("the tcg engine needs QEMU; install it with: " + QemuBinary.INSTALL_HINT);
-        }
-        return new EngineChoice(Engine.TCG, Optional.empty());
-      }
-      case HVF -> {
-        if (!host.mac()) {
-          throw new UserException("the hvf engine needs macOS on Apple silicon; use auto");
-        }
-        throw new UserException("the hvf engine is not available in this build yet; use --engine tcg");
-      }
-      case WHP -> {
-        if (!host.windows()) {
-          throw new UserException("the whp engine needs Windows with the Windows Hypervisor Platform; use auto");
-        }
-        throw new UserException("the whp engine is not available in this build yet; use --engine tcg");
-      }
-      default -> throw new IllegalStateException(engine.toString());
     }
+    // Why this host has no hardware engine: the first one meant for this kind of host says it.
+    String why = host.stream()
+        .filter(p -> p.hardwareAccelerated() && p.availability().status() != Status.FOREIGN)
+        .map(p -> p.availability().reason()).findFirst().orElse("no hardware engine for this platform");
+    List<EngineProbe> emulated = host.stream().filter(p -> !p.hardwareAccelerated()).toList();
+    for (EngineProbe p : emulated) {
+      if (p.availability().usable()) {
+        return new EngineChoice(p.id(), Optional.of("no usable hardware virtualization (" + why + "); using the "
+            + p.id() + " engine (QEMU emulation), which is much slower"));
+      }
+    }
+    String fallback = emulated.stream().map(p -> p.availability().reason()).findFirst().orElse("");
+    throw new UserException("no usable engine: " + why + (fallback.isEmpty() ? "" : ", and " + fallback));
+  }
+
+  private static EngineChoice explicit(EngineProbe p) {
+    return switch (p.availability().status()) {
+      case USABLE -> new EngineChoice(p.id(), Optional.empty());
+      case DEGRADED -> new EngineChoice(p.id(), Optional.of(p.availability().reason() + "; a Linux guest will not boot"));
+      case MISSING, FOREIGN -> throw new UserException(unavailable(p));
+    };
+  }
+
+  /** One line: which engine, why not, and what to do instead when the reason does not say. */
+  private static String unavailable(EngineProbe p) {
+    String why = p.availability().reason();
+    String line = why.contains(" engine ") ? why : "the " + p.id() + " engine cannot run here: " + why;
+    return line.contains("install") || line.contains(" use ") ? line : line + "; use auto";
   }
 }

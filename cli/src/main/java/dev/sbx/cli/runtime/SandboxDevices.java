@@ -3,6 +3,7 @@ package dev.sbx.cli.runtime;
 import dev.sbx.image.ConfigDisk;
 import dev.sbx.image.GuestConfig;
 import dev.sbx.image.GuestImage;
+import dev.sbx.vmm.engine.AttachedDevice;
 import dev.sbx.vmm.virtio.VirtioDevice;
 import dev.sbx.vmm.virtio.block.BlockDevice;
 import dev.sbx.vmm.virtio.fs.FuseConfig;
@@ -31,22 +32,22 @@ final class SandboxDevices implements AutoCloseable {
   private static final String HOST_KEY = "ssh_host_ed25519_key";
   private static final String CLIENT_PUBLIC_KEY = "id_ed25519.pub";
 
-  private final List<SandboxDevice> devices;
+  private final List<AttachedDevice> devices;
 
-  private SandboxDevices(List<SandboxDevice> devices) {
+  private SandboxDevices(List<AttachedDevice> devices) {
     this.devices = List.copyOf(devices);
   }
 
   /** Opens every device; all or nothing. */
   static SandboxDevices open(VmSpec spec, SandboxFiles files, GuestImage image, SandboxProxy proxy)
       throws IOException {
-    List<SandboxDevice> out = new ArrayList<>();
+    List<AttachedDevice> out = new ArrayList<>();
     try {
-      out.add(new SandboxDevice("vda", BlockDevice.open(image.rootfs(), true), Optional.empty()));
+      out.add(new AttachedDevice("vda", BlockDevice.open(image.rootfs(), true), Optional.empty()));
       createDataDisk(files.dataDisk(), spec.dataDiskBytes());
-      out.add(new SandboxDevice("vdb", BlockDevice.open(files.dataDisk(), false), Optional.empty()));
+      out.add(new AttachedDevice("vdb", BlockDevice.open(files.dataDisk(), false), Optional.empty()));
       ConfigDisk.write(guestConfig(spec, files, proxy), files.configDisk());
-      out.add(new SandboxDevice("vdc", BlockDevice.open(files.configDisk(), true), Optional.empty()));
+      out.add(new AttachedDevice("vdc", BlockDevice.open(files.configDisk(), true), Optional.empty()));
       for (int i = 0; i < spec.workspaces().size(); i++) {
         VmSpec.WorkspaceMount w = spec.workspaces().get(i);
         Path dir = Path.of(w.hostPath());
@@ -54,7 +55,7 @@ final class SandboxDevices implements AutoCloseable {
           throw new IOException("workspace " + dir + " is not an existing folder; create it or remove it from the sandbox");
         }
         String tag = tag(i);
-        out.add(new SandboxDevice(tag, new VirtioFsDevice(tag, FuseServer.open(dir, FuseConfig.defaults(w.readOnly()))),
+        out.add(new AttachedDevice(tag, new VirtioFsDevice(tag, FuseServer.open(dir, FuseConfig.defaults(w.readOnly()))),
             Optional.of(tag)));
       }
       VsockDevice vsock;
@@ -63,9 +64,9 @@ final class SandboxDevices implements AutoCloseable {
       } catch (IOException e) {
         throw new IOException("cannot create the vsock socket " + files.vsockSocket() + ": " + e.getMessage(), e);
       }
-      out.add(new SandboxDevice("vsock", vsock, Optional.empty()));
+      out.add(new AttachedDevice("vsock", vsock, Optional.empty()));
       vsock.registerHandler(SandboxProxy.VSOCK_PORT, proxy.vsockHandler());
-      out.add(new SandboxDevice("rng", new RngDevice(), Optional.empty()));
+      out.add(new AttachedDevice("rng", new RngDevice(), Optional.empty()));
       return new SandboxDevices(out);
     } catch (IOException | RuntimeException e) {
       out.forEach(d -> d.device().close());
@@ -110,13 +111,13 @@ final class SandboxDevices implements AutoCloseable {
     Files.move(tmp, disk, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  List<SandboxDevice> all() {
+  List<AttachedDevice> all() {
     return devices;
   }
 
   @Override
   public void close() {
-    for (SandboxDevice d : devices) {
+    for (AttachedDevice d : devices) {
       d.device().close();
     }
   }

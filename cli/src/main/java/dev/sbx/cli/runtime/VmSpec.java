@@ -3,7 +3,9 @@ package dev.sbx.cli.runtime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sbx.cli.engine.Engines;
 import dev.sbx.proxy.store.AtomicFiles;
+import dev.sbx.vmm.engine.EngineAvailability.Status;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import java.util.regex.Pattern;
  * @param sandboxId the sandbox directory's name
  * @param name the sandbox's name: the proxy's scope for rules and secrets, and (see {@link #hostname()})
  *     the guest hostname
- * @param engine {@code kvm} or {@code tcg}
+ * @param engine an engine id from {@link Engines}
  * @param workspaces virtio-fs shares, mounted in the guest at their host paths
  * @param environment session environment (proxy-managed placeholders, {@code -e} values)
  * @param publish {@code [ip:]hostPort:guestPort[/tcp]}; not acted on by the engine yet
@@ -52,8 +54,8 @@ public record VmSpec(String sandboxId, String name, String engine, int cpus, lon
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("bad sandbox name '" + name + "' (1-63 letters, digits and inner '-' or '.')");
     }
-    if (!"kvm".equals(engine) && !"tcg".equals(engine)) {
-      throw new IllegalArgumentException("engine '" + engine + "' is not one sbx-vmm runs; use kvm or tcg");
+    if (engine == null || Engines.byId(engine).filter(e -> e.availability().status() != Status.FOREIGN).isEmpty()) {
+      throw new IllegalArgumentException("engine '" + engine + "' is not one sbx-vmm runs on this host");
     }
     if (cpus < 1 || cpus > 64) {
       throw new IllegalArgumentException("cpus " + cpus + " is out of range 1-64");

@@ -1,12 +1,20 @@
 package dev.sbx.cli.runtime;
 
 import dev.sbx.cli.SbxPaths;
+import dev.sbx.cli.engine.Engines;
 import dev.sbx.cli.sandbox.SshKeys;
 import dev.sbx.cli.session.PortForwarder;
 import dev.sbx.cli.session.PortVerbs;
 import dev.sbx.image.GuestImage;
 import dev.sbx.image.ImageManager;
 import dev.sbx.image.KernelCommandLine;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.Engine;
+import dev.sbx.vmm.engine.EngineException;
+import dev.sbx.vmm.engine.EnginePaths;
+import dev.sbx.vmm.engine.ExitKind;
+import dev.sbx.vmm.engine.RunningVm;
+import dev.sbx.vmm.engine.VmExit;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -43,7 +51,7 @@ final class Vmm {
   private final CountDownLatch finished = new CountDownLatch(1);
   private final GuestPowerOff powerOff;
   private volatile VmmStatus status;
-  private volatile VmBackend.Running vm;
+  private volatile RunningVm vm;
   private volatile boolean stopRequested;
   private boolean stopping;
   private volatile Duration stopGrace = DEFAULT_STOP_GRACE;
@@ -53,14 +61,6 @@ final class Vmm {
     this.paths = paths;
     this.powerOff = powerOff;
     this.status = new VmmStatus(VmmStatus.STARTING, pid, "unknown", startedAt, Optional.empty());
-  }
-
-  static VmBackend backend(String engine) {
-    return switch (engine) {
-      case "tcg" -> new TcgBackend();
-      case "kvm" -> new KvmBackend();
-      default -> throw new IllegalArgumentException("engine '" + engine + "' is not available; use kvm or tcg");
-    };
   }
 
   /** Runs the VM to its end; returns the process exit code (0 when the guest ended cleanly or was stopped). */
@@ -97,7 +97,7 @@ final class Vmm {
       exit = boot(spec);
     } catch (IOException | RuntimeException e) {
       log.error("the VM could not run", e);
-      exit = new VmExit(false, e.getMessage() == null ? e.toString() : e.getMessage());
+      exit = VmExit.of(ExitKind.VMM_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
     } finally {
       cleanRunDir();
     }
@@ -106,15 +106,17 @@ final class Vmm {
     } catch (IOException e) {
       log.warn("cannot remove {}: {}", files.pid(), e.getMessage());
     }
-    boolean ok = exit.clean() || stopRequested;
-    String reason = stopRequested && exit.clean() ? "stopped by sbx" : exit.reason();
+    boolean guestEnded = guestEnded(exit);
+    boolean ok = guestEnded || stopRequested;
+    String reason = stopRequested && guestEnded ? "stopped by sbx"
+        : guestEnded ? "guest powered off or reset" : exit.describe();
     setState(ok ? VmmStatus.STOPPED : VmmStatus.ERROR, Optional.of(reason));
     log.info("VM ended: {}", reason);
     return ok ? 0 : 1;
   }
 
   private VmExit boot(VmSpec spec) throws IOException {
-    VmBackend backend = backend(spec.engine());
+    Engine engine = Engines.require(spec.engine());
     for (VmSpec.WorkspaceMount w : spec.workspaces()) {
       if (!Files.isDirectory(Path.of(w.hostPath()))) {
         throw new IOException("workspace " + w.hostPath() + " is not an existing folder; create it or remove it from the sandbox");
@@ -135,16 +137,20 @@ final class Vmm {
       PortForwarder ports = new PortForwarder(SshKeys.in(files.dir()),
           () -> VmmControl.connect(files.dir()).orElseThrow(() -> new IOException("control socket gone")).openVsock(22));
       PortVerbs.register(control, ports);
-      String params = backend.kernelParameters();
-      String cmdline = KernelCommandLine.of(spec.hostname(), Instant.now()) + (params.isEmpty() ? "" : " " + params);
-      VmBackend.Running running = backend.start(new BootSpec(image.kernel(), cmdline, spec.cpus(), spec.memoryBytes()),
-          devices.all(), files, console);
+      BootSpec boot = new BootSpec(image.kernel(), Optional.empty(), KernelCommandLine.of(spec.hostname(), Instant.now()),
+          spec.cpus(), spec.memoryBytes()).withParameters(engine.kernelParameters());
+      RunningVm running;
+      try {
+        running = engine.start(boot, devices.all(), new EnginePaths(files.runDir(), files.dir()), console);
+      } catch (EngineException e) {
+        throw new IOException(e.getMessage(), e);
+      }
       synchronized (this) {
         vm = running;
       }
       try {
-        log.info("{} machine started (engine pid {}), {} ms after the process started", backend.engine(),
-            running.enginePid(), Duration.between(startedAt, Instant.now()).toMillis());
+        log.info("{} machine started (engine pid {}), {} ms after the process started", engine.id(),
+            running.enginePid().orElse(-1), Duration.between(startedAt, Instant.now()).toMillis());
         console.ready().thenAccept(line -> {
           log.info("guest ready: {}", line);
           // Published ports first, so they are in place when the CLI sees "running".
@@ -159,8 +165,8 @@ final class Vmm {
           requestStop(stopGrace);
         }
         VmExit exit = running.onExit().join();
-        if (!exit.clean()) {
-          log.error("machine failed: {}; console tail:\n{}", exit.reason(), console.tail(20));
+        if (!guestEnded(exit)) {
+          log.error("machine failed: {}; console tail:\n{}", exit.describe(), console.tail(20));
         }
         return exit;
       } finally {
@@ -168,6 +174,11 @@ final class Vmm {
         running.close();
       }
     }
+  }
+
+  /** The sandbox's init ends the VM by reset or by triple fault ({@code reboot=t}): either is the guest's own end. */
+  private static boolean guestEnded(VmExit exit) {
+    return exit.clean() || exit.kind() == ExitKind.TRIPLE_FAULT;
   }
 
   private synchronized void setState(String state, Optional<String> reason) {
@@ -200,7 +211,7 @@ final class Vmm {
    * after {@code grace} the machine is stopped by force. Returns at once.
    */
   void requestStop(Duration grace) {
-    VmBackend.Running running;
+    RunningVm running;
     synchronized (this) {
       stopGrace = grace;
       stopRequested = true;
@@ -218,7 +229,7 @@ final class Vmm {
     t.start();
   }
 
-  private void stopNow(VmBackend.Running running, Duration grace) {
+  private void stopNow(RunningVm running, Duration grace) {
     long deadline = System.nanoTime() + grace.toNanos();
     if (!grace.isZero()) {
       try {

@@ -114,11 +114,11 @@ public final class Sandboxes {
       Settings settings = Settings.load(paths);
       String requested = engineOverride.orElse(current.engine());
       if (requested == null || requested.equals("auto")) {
-        requested = settings.engine() == null ? "auto" : settings.engine().id();
+        requested = settings.engine() == null ? "auto" : settings.engine();
       }
       EngineChoice engine = EngineSelector.select(requested, EngineSelector.probeHost());
       engine.warning().ifPresent(w -> err.println("warning: " + w));
-      LaunchSpec spec = new LaunchSpec(current.id(), current.name(), engine.engine().id(), current.cpus(),
+      LaunchSpec spec = new LaunchSpec(current.id(), current.name(), engine.engine(), current.cpus(),
           current.memoryBytes(), current.diskBytes(), current.workspaces(), current.environment(), current.publish());
       store.save(current.withState(SandboxState.STARTING, null, Instant.now()));
       try {

@@ -2,7 +2,7 @@ package dev.sbx.cli.settings;
 
 import dev.sbx.cli.ByteSize;
 import dev.sbx.cli.DurationParser;
-import dev.sbx.cli.engine.Engine;
+import dev.sbx.cli.engine.Engines;
 import dev.sbx.proxy.net.ResolveOverrides;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 /** Every setting of sbx-cli.md §2.13: name, type, default, meaning and how values are checked. */
 public enum SettingKey {
   ENGINE("engine", "string", "auto", "CPU engine: auto, kvm, hvf, whp or tcg (auto falls back to tcg with a warning)",
-      Engine::parse),
+      Engines::parse),
   SANDBOX_IDLE_STOP("sandbox.idleStop", "duration", "60s",
       "stop a sandbox this long after its last session ends; 0 = never", DurationParser::parse),
   SANDBOX_DISK_SIZE("sandbox.disk.size", "size", "30g", "size of the sparse data disk of new sandboxes",

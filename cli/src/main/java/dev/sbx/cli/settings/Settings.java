@@ -8,7 +8,7 @@ import dev.sbx.cli.DurationParser;
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.SbxPaths;
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.engine.Engine;
+import dev.sbx.cli.engine.Engines;
 import dev.sbx.proxy.net.ResolveOverrides;
 import dev.sbx.proxy.store.AtomicFiles;
 import java.io.IOException;
@@ -104,9 +104,9 @@ public final class Settings {
     return v.value();
   }
 
-  /** The configured engine, or null for {@code auto}. */
-  public Engine engine() {
-    return Engine.parse(checked(SettingKey.ENGINE));
+  /** The configured engine's id, or null for {@code auto}. */
+  public String engine() {
+    return Engines.parse(checked(SettingKey.ENGINE));
   }
 
   /** Idle time before a sandbox stops; {@link Duration#ZERO} means never. */

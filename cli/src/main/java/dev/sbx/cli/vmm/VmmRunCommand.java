@@ -4,25 +4,21 @@ import dev.sbx.cli.ByteSize;
 import dev.sbx.cli.DurationParser;
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.engine.Engine;
 import dev.sbx.cli.engine.EngineChoice;
 import dev.sbx.cli.engine.EngineSelector;
-import dev.sbx.vmm.hypervisor.Hypervisor;
-import dev.sbx.vmm.hypervisor.HypervisorException;
-import dev.sbx.vmm.kvm.KvmHypervisor;
-import dev.sbx.vmm.loader.KernelLoadException;
-import dev.sbx.vmm.machine.Machine;
-import dev.sbx.vmm.machine.MachineConfig;
-import dev.sbx.vmm.machine.MachineExit;
-import dev.sbx.vmm.tcg.HostTsc;
-import dev.sbx.vmm.tcg.QemuBinary;
-import dev.sbx.vmm.tcg.TcgException;
-import dev.sbx.vmm.tcg.TcgExit;
-import dev.sbx.vmm.tcg.TcgMachine;
-import dev.sbx.vmm.tcg.VhostUserDevice;
+import dev.sbx.cli.engine.Engines;
+import dev.sbx.image.FileTrees;
+import dev.sbx.vmm.engine.AttachedDevice;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.Engine;
+import dev.sbx.vmm.engine.EngineException;
+import dev.sbx.vmm.engine.EnginePaths;
+import dev.sbx.vmm.engine.RunningVm;
+import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.virtio.VirtioDevice;
-import java.io.FileOutputStream;
+import dev.sbx.vmm.virtio.fs.VirtioFsDevice;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -33,8 +29,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -65,7 +59,7 @@ public final class VmmRunCommand implements Callable<Integer> {
 
   @Option(names = "--cmdline", paramLabel = "STR",
       description = "Kernel command line (default: ${DEFAULT-VALUE}).")
-  String cmdline = MachineConfig.DEFAULT_CMDLINE;
+  String cmdline = BootSpec.DEFAULT_CMDLINE;
 
   @Option(names = "--cpus", paramLabel = "N", description = "vCPUs (default: ${DEFAULT-VALUE}).")
   int cpus = 1;
@@ -80,7 +74,8 @@ public final class VmmRunCommand implements Callable<Integer> {
   String timeout;
 
   @Option(names = "--engine", paramLabel = "ENGINE",
-      description = "Engine: kvm, tcg (QEMU emulation, our devices over vhost-user) or auto (default: ${DEFAULT-VALUE}).")
+      description = "Engine: kvm, tcg (QEMU emulation, our devices over vhost-user), another engine of 'sbx diagnose', "
+          + "or auto (default: ${DEFAULT-VALUE}).")
   String engine = "kvm";
 
   @picocli.CommandLine.Mixin DeviceOptions devices;
@@ -104,107 +99,61 @@ public final class VmmRunCommand implements Callable<Integer> {
           + " MiB); give less", ExitCodes.USAGE);
     }
     Engine chosen = chooseEngine();
-    if (chosen == Engine.TCG && (memBytes & ((1 << 20) - 1)) != 0) {
-      throw new UserException("--memory " + memory + ": the tcg engine needs whole MiB, e.g. 256m", ExitCodes.USAGE);
-    }
+    chosen.checkMemory(memBytes).ifPresent(why -> {
+      throw new UserException("--memory " + memory + ": " + why, ExitCodes.USAGE);
+    });
     if (!Files.isRegularFile(kernel)) {
       throw new UserException("kernel file " + kernel + " does not exist; pass an x86_64 vmlinux or bzImage with --kernel");
     }
     if (initrd != null && !Files.isRegularFile(initrd)) {
       throw new UserException("initrd file " + initrd + " does not exist");
     }
-    if (chosen == Engine.TCG) {
-      return runTcg(memBytes, limit);
-    }
-    MachineConfig cfg = new MachineConfig(kernel, Optional.ofNullable(initrd), cmdline, cpus, memBytes);
+    BootSpec boot = new BootSpec(kernel, Optional.ofNullable(initrd), cmdline, cpus, memBytes)
+        .withParameters(chosen.kernelParameters());
+    List<VirtioDevice> opened = devices.openAll();
+    Path run = Files.createTempDirectory("sbx-vmm-run-");
     try (OutputStream console = openConsole();
-        Hypervisor hv = openEngine();
-        Machine machine = Machine.create(hv, cfg, console, devices.openAll())) {
-      machine.start();
-      MachineExit exit = machine.awaitExit(limit);
+        RunningVm vm = chosen.start(boot, attach(opened), new EnginePaths(run, run), console)) {
+      VmExit exit = vm.awaitExit(limit);
       console.flush();
-      machine.bootNanos().ifPresent(n -> log.info("boot timer: {} us after VMM start", n / 1000));
       log.info("memory: {}", ProcessMemory.describe());
-      if (exit.kind().isClean()) {
+      if (exit.clean()) {
         log.info("guest ended: {}", exit.describe());
         return ExitCodes.OK;
       }
       throw new UserException("guest stopped: " + exit.describe());
-    } catch (HypervisorException | KernelLoadException e) {
-      throw new UserException(e.getMessage(), ExitCodes.FAILURE, e);
-    }
-  }
-
-  private Engine chooseEngine() {
-    if (engine.equals("kvm")) {
-      return Engine.KVM;
-    }
-    if (!engine.equals("tcg") && !engine.equals("auto")) {
-      throw new UserException("engine '" + engine + "' is not available for 'vmm run'; use kvm, tcg or auto", ExitCodes.USAGE);
-    }
-    EngineChoice choice = EngineSelector.select(engine, EngineSelector.probeHost());
-    choice.warning().ifPresent(w -> spec.commandLine().getErr().println("WARNING: " + w));
-    if (choice.engine() != Engine.KVM && choice.engine() != Engine.TCG) {
-      throw new UserException("engine '" + choice.engine().id() + "' is not available for 'vmm run'; use kvm or tcg");
-    }
-    return choice.engine();
-  }
-
-  /** The tcg engine: QEMU runs the CPU; the devices are served from this process over vhost-user. */
-  private int runTcg(long memBytes, Duration limit) throws Exception {
-    Path qemu;
-    try {
-      qemu = QemuBinary.require();
-    } catch (TcgException e) {
-      throw new UserException(e.getMessage());
-    }
-    List<VirtioDevice> opened = devices.openAll();
-    Iterator<String> tags = devices.shareSpecs().stream().map(DeviceOptions.ShareSpec::tag).iterator();
-    List<TcgMachine.Device> attached = new ArrayList<>();
-    for (int i = 0; i < opened.size(); i++) {
-      VirtioDevice d = opened.get(i);
-      VhostUserDevice.Kind kind = VhostUserDevice.Kind.of(d.deviceType());
-      attached.add(new TcgMachine.Device(kind, "dev" + i, d, kind == VhostUserDevice.Kind.FS ? tags.next() : ""));
-    }
-    String line = cmdline + HostTsc.khz().map(k -> " tsc_early_khz=" + k).orElse("");
-    Path run = Files.createTempDirectory("sbx-vmm-run-");
-    Path qemuLog = run.resolve("qemu.log");
-    try (OutputStream console = openConsole();
-        TcgMachine m = TcgMachine.start(new TcgMachine.Config(qemu, kernel, Optional.ofNullable(initrd), line, cpus,
-            memBytes, run, qemuLog), attached, console)) {
-      TcgExit exit;
-      try {
-        exit = m.onExit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        m.stop(Duration.ofSeconds(5));
-        throw new UserException("guest stopped: timeout: guest still running after " + limit.toMillis() + " ms");
-      }
-      console.flush();
-      if (exit.clean()) {
-        log.info("guest ended: {}", exit.reason());
-        return ExitCodes.OK;
-      }
-      throw new UserException("guest stopped: " + exit.reason());
-    } catch (TcgException e) {
+    } catch (EngineException e) {
       throw new UserException(e.getMessage(), ExitCodes.FAILURE, e);
     } finally {
       opened.forEach(VirtioDevice::close);
-      try (var left = Files.list(run)) {
-        for (Path p : (Iterable<Path>) left::iterator) {
-          Files.deleteIfExists(p);
-        }
-      }
-      Files.deleteIfExists(run);
+      FileTrees.delete(run);
     }
+  }
+
+  /** Names the devices in flag order; file-system devices take their tags from the --share flags. */
+  private List<AttachedDevice> attach(List<VirtioDevice> opened) {
+    Iterator<String> tags = devices.shareSpecs().stream().map(DeviceOptions.ShareSpec::tag).iterator();
+    List<AttachedDevice> attached = new ArrayList<>();
+    for (int i = 0; i < opened.size(); i++) {
+      VirtioDevice d = opened.get(i);
+      attached.add(new AttachedDevice("dev" + i, d,
+          d.deviceType() == VirtioFsDevice.TYPE ? Optional.of(tags.next()) : Optional.empty()));
+    }
+    return attached;
+  }
+
+  private Engine chooseEngine() {
+    EngineChoice choice = EngineSelector.select(engine, EngineSelector.probeHost());
+    // An explicit engine is the expert's own choice (freestanding guests run on any /dev/kvm): warn only for auto.
+    if (engine.equalsIgnoreCase("auto")) {
+      choice.warning().ifPresent(w -> spec.commandLine().getErr().println("WARNING: " + w));
+    }
+    return Engines.require(choice.engine());
   }
 
   private static long hostMemoryBytes() {
     var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
-  }
-
-  private Hypervisor openEngine() throws HypervisorException {
-    return KvmHypervisor.open();
   }
 
   private OutputStream openConsole() throws IOException {

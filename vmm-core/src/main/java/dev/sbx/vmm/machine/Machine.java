@@ -3,12 +3,10 @@ package dev.sbx.vmm.machine;
 import dev.sbx.vmm.acpi.AcpiTableSet;
 import dev.sbx.vmm.arch.GuestBlob;
 import dev.sbx.vmm.arch.MmioSlot;
-import dev.sbx.vmm.arch.x86_64.BootMsrs;
 import dev.sbx.vmm.arch.x86_64.MpTable;
 import dev.sbx.vmm.arch.x86_64.X86AcpiTables;
 import dev.sbx.vmm.arch.x86_64.CpuidEntry;
 import dev.sbx.vmm.arch.x86_64.CpuidNormalizer;
-import dev.sbx.vmm.arch.x86_64.FpuState;
 import dev.sbx.vmm.arch.x86_64.GuestRamLayout;
 import dev.sbx.vmm.arch.x86_64.X86Boot;
 import dev.sbx.vmm.arch.x86_64.X86BootState;
@@ -17,11 +15,13 @@ import dev.sbx.vmm.bus.Bus;
 import dev.sbx.vmm.devices.legacy.BootTimer;
 import dev.sbx.vmm.devices.legacy.I8042;
 import dev.sbx.vmm.devices.legacy.Serial;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.ExitKind;
+import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.hypervisor.EventPlumbing;
 import dev.sbx.vmm.hypervisor.Hypervisor;
 import dev.sbx.vmm.hypervisor.InterruptLine;
 import dev.sbx.vmm.hypervisor.HypervisorException;
-import dev.sbx.vmm.hypervisor.Vcpu;
 import dev.sbx.vmm.hypervisor.Vm;
 import dev.sbx.vmm.hypervisor.VmSpec;
 import dev.sbx.vmm.loader.KernelLoadException;
@@ -58,9 +58,9 @@ public final class Machine implements AutoCloseable {
   private final Bus mmioBus = new Bus("MMIO");
   private final BootTimer bootTimer;
   private final Serial serial;
-  private final List<VcpuThread> vcpus = new ArrayList<>();
+  private final List<VcpuRunLoop> vcpus = new ArrayList<>();
   private final CountDownLatch startGate = new CountDownLatch(1);
-  private final CompletableFuture<MachineExit> exit = new CompletableFuture<>();
+  private final CompletableFuture<VmExit> exit = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private VirtioSlots virtio;
 
@@ -72,7 +72,7 @@ public final class Machine implements AutoCloseable {
         nanos -> log.info("Guest-boot-time = {} us since VMM start (epoch {} us)", TimeUnit.NANOSECONDS.toMicros(nanos),
             TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis())));
     ioBus.insert(serial, X86Layout.COM1_PORT, Serial.REGISTER_COUNT);
-    ioBus.insert(new I8042(() -> stop(MachineExit.of(ExitKind.RESET, "guest reset through the i8042"))),
+    ioBus.insert(new I8042(() -> stop(VmExit.of(ExitKind.RESET, "guest reset through the i8042"))),
         X86Layout.I8042_DATA_PORT, I8042.PORT_SPAN);
     ioBus.insert(bootTimer, BootTimer.PORT, 1);
   }
@@ -81,13 +81,13 @@ public final class Machine implements AutoCloseable {
    * Creates the VM, maps RAM, loads the kernel and writes the boot structures. vCPU threads are
    * created and configured here too; {@link #start()} lets them run.
    */
-  public static Machine create(Hypervisor hv, MachineConfig cfg, OutputStream console)
+  public static Machine create(Hypervisor hv, BootSpec cfg, OutputStream console)
       throws HypervisorException, KernelLoadException {
     return create(hv, cfg, console, List.of());
   }
 
-  /** As {@link #create(Hypervisor, MachineConfig, OutputStream)}, with virtio devices on the MMIO bus. */
-  public static Machine create(Hypervisor hv, MachineConfig cfg, OutputStream console,
+  /** As {@link #create(Hypervisor, BootSpec, OutputStream)}, with virtio devices on the MMIO bus. */
+  public static Machine create(Hypervisor hv, BootSpec cfg, OutputStream console,
       List<dev.sbx.vmm.virtio.VirtioDevice> devices) throws HypervisorException, KernelLoadException {
     long startNanos = System.nanoTime();
     if (cfg.vcpus() > hv.maxVcpus()) {
@@ -123,9 +123,9 @@ public final class Machine implements AutoCloseable {
           cfg.memoryBytes() >> 20);
       for (int i = 0; i < cfg.vcpus(); i++) {
         List<CpuidEntry> cpuid = CpuidNormalizer.normalize(supported, i, cfg.vcpus(), physBits);
-        m.vcpus.add(new VcpuThread(m, i, cpuid, i == 0 ? boot : null));
+        m.vcpus.add(new VcpuRunLoop(m, i, cpuid, i == 0 ? boot : null));
       }
-      for (VcpuThread t : m.vcpus) {
+      for (VcpuRunLoop t : m.vcpus) {
         t.awaitConfigured();
       }
       return m;
@@ -205,16 +205,16 @@ public final class Machine implements AutoCloseable {
    * Waits for the machine to end; after {@code timeout} it is stopped with {@link ExitKind#TIMEOUT}
    * and the vCPU's RIP.
    */
-  public MachineExit awaitExit(Duration timeout) throws InterruptedException {
+  public VmExit awaitExit(Duration timeout) throws InterruptedException {
     try {
       return exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       String detail = "guest still running after " + timeout.toMillis() + " ms";
-      stop(new MachineExit(ExitKind.TIMEOUT, detail, 0, OptionalLong.empty()));
-      MachineExit result = exit.join();
+      stop(new VmExit(ExitKind.TIMEOUT, detail, 0, OptionalLong.empty()));
+      VmExit result = exit.join();
       if (result.kind() == ExitKind.TIMEOUT && !vcpus.isEmpty() && vcpus.get(0).join(VCPU_JOIN_MILLIS)) {
         // The vCPU records where it was once it has left the guest.
-        return new MachineExit(ExitKind.TIMEOUT, detail, 0, vcpus.get(0).lastRip());
+        return new VmExit(ExitKind.TIMEOUT, detail, 0, vcpus.get(0).lastRip());
       }
       return result;
     } catch (java.util.concurrent.ExecutionException e) {
@@ -223,10 +223,10 @@ public final class Machine implements AutoCloseable {
   }
 
   /** Ends the machine; the first reason given wins. Safe from any thread, including vCPU threads. */
-  public void stop(MachineExit reason) {
+  public void stop(VmExit reason) {
     if (exit.complete(reason)) {
       log.info("machine stopping: {}", reason.describe());
-      for (VcpuThread t : vcpus) {
+      for (VcpuRunLoop t : vcpus) {
         t.kick();
       }
     }
@@ -245,10 +245,10 @@ public final class Machine implements AutoCloseable {
     if (closed.getAndSet(true)) {
       return;
     }
-    stop(MachineExit.of(ExitKind.STOPPED, "closed by the VMM"));
+    stop(VmExit.of(ExitKind.STOPPED, "closed by the VMM"));
     startGate.countDown();
     boolean allJoined = true;
-    for (VcpuThread t : vcpus) {
+    for (VcpuRunLoop t : vcpus) {
       allJoined &= t.join(VCPU_JOIN_MILLIS);
     }
     if (virtio != null) {
@@ -264,144 +264,5 @@ public final class Machine implements AutoCloseable {
 
   Vm vm() {
     return vm;
-  }
-
-  /** Dispatches one vCPU's exits; runs on that vCPU's thread. */
-  static final class VcpuThread {
-    private final Machine machine;
-    private final int index;
-    private final Thread thread;
-    private final CompletableFuture<Void> configured = new CompletableFuture<>();
-    private volatile Vcpu vcpu;
-    private volatile long lastRip = -1;
-
-    VcpuThread(Machine machine, int index, List<CpuidEntry> cpuid, X86BootState boot) {
-      this.machine = machine;
-      this.index = index;
-      this.thread = new Thread(() -> run(cpuid, boot), "vcpu-" + index);
-      this.thread.setDaemon(true);
-      this.thread.start();
-    }
-
-    void awaitConfigured() throws HypervisorException {
-      try {
-        configured.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        if (e.getCause() instanceof HypervisorException he) {
-          throw he;
-        }
-        throw new HypervisorException("vCPU " + index + " set-up failed: " + e.getCause(), e.getCause());
-      }
-    }
-
-    void kick() {
-      Vcpu v = vcpu;
-      if (v != null) {
-        v.kick();
-      }
-    }
-
-    OptionalLong lastRip() {
-      long r = lastRip;
-      return r < 0 ? OptionalLong.empty() : OptionalLong.of(r);
-    }
-
-    boolean join(long millis) {
-      try {
-        thread.join(millis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return !thread.isAlive();
-    }
-
-    private void run(List<CpuidEntry> cpuid, X86BootState boot) {
-      try (Vcpu v = machine.vm().createVcpu(index)) {
-        configure(v, cpuid, boot);
-        vcpu = v;
-        configured.complete(null);
-        machine.awaitStart();
-        loop(v);
-      } catch (HypervisorException e) {
-        if (!configured.completeExceptionally(e)) {
-          machine.stop(new MachineExit(ExitKind.VMM_ERROR, e.getMessage(), index, OptionalLong.empty()));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException | Error e) {
-        log.error("vCPU {} failed", index, e);
-        if (!configured.completeExceptionally(e)) {
-          machine.stop(new MachineExit(ExitKind.VMM_ERROR, String.valueOf(e), index, OptionalLong.empty()));
-        }
-      }
-    }
-
-    private static void configure(Vcpu v, List<CpuidEntry> cpuid, X86BootState boot) throws HypervisorException {
-      var x86 = v.x86();
-      // Order matters on KVM: CPUID first, because it decides which MSRs exist.
-      x86.setCpuid(cpuid);
-      x86.setMsrs(BootMsrs.entries());
-      x86.setFpu(FpuState.DEFAULT);
-      x86.setupLapic();
-      if (boot != null) {
-        x86.setRegisters(boot.registers());
-        x86.setSpecialRegisters(boot.applyTo(x86.specialRegisters()));
-      }
-    }
-
-    private void loop(Vcpu v) throws HypervisorException {
-      Bus io = machine.ioBus;
-      Bus mmio = machine.mmioBus;
-      while (!machine.stopping()) {
-        var e = v.run();
-        if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.IoOut o) {
-          io.write(o.port(), o.size(), o.data());
-        } else if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.IoIn in) {
-          v.completeRead(io.read(in.port(), in.size()));
-        } else if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.MmioWrite w) {
-          mmio.write(w.address(), w.size(), w.data());
-        } else if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.MmioRead r) {
-          v.completeRead(mmio.read(r.address(), r.size()));
-        } else if (!(e instanceof dev.sbx.vmm.hypervisor.VcpuExit.Interrupted)) {
-          machine.stop(terminal(v, e));
-        }
-      }
-      lastRip = rip(v).orElse(-1);
-    }
-
-    private MachineExit terminal(Vcpu v, dev.sbx.vmm.hypervisor.VcpuExit e) {
-      OptionalLong rip = rip(v);
-      if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.SystemEvent se) {
-        return switch (se.kind()) {
-          case RESET -> new MachineExit(ExitKind.RESET, "guest requested a reset", index, rip);
-          case POWER_OFF -> new MachineExit(ExitKind.POWER_OFF, "guest powered off", index, rip);
-          case CRASH -> new MachineExit(ExitKind.GUEST_PANIC, "guest reported a crash", index, rip);
-        };
-      }
-      if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.Shutdown) {
-        return new MachineExit(ExitKind.TRIPLE_FAULT, "the guest triple-faulted", index, rip);
-      }
-      if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.Halt) {
-        return new MachineExit(ExitKind.HALTED, "vCPU halted", index, rip);
-      }
-      if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.InternalError ie) {
-        return new MachineExit(ExitKind.INTERNAL_ERROR, "hypervisor internal error " + ie.suberror()
-            + (ie.detail().isEmpty() ? "" : " (" + ie.detail() + ")"), index, rip);
-      }
-      if (e instanceof dev.sbx.vmm.hypervisor.VcpuExit.FailEntry fe) {
-        return new MachineExit(ExitKind.FAIL_ENTRY, "entering the guest failed, reason 0x"
-            + Long.toHexString(fe.reason()), index, rip);
-      }
-      var u = (dev.sbx.vmm.hypervisor.VcpuExit.Unhandled) e;
-      return new MachineExit(ExitKind.UNHANDLED_EXIT, "unhandled exit " + u.name() + " (" + u.reason() + ")", index, rip);
-    }
-
-    private static OptionalLong rip(Vcpu v) {
-      try {
-        return OptionalLong.of(v.x86().registers().rip());
-      } catch (HypervisorException | RuntimeException ex) {
-        return OptionalLong.empty();
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.sbx.vmm.kvm;
 
+import dev.sbx.vmm.engine.EngineAvailability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -13,6 +14,20 @@ public final class KvmHostProbe {
   static final Path PVM_MODULE = Path.of("/sys/module/kvm_pvm");
 
   private KvmHostProbe() {}
+
+  /**
+   * Usable when {@code /dev/kvm} is backed by VT-x or AMD-V ({@code kvm_intel} or {@code kvm_amd},
+   * also when that is itself nested inside another hypervisor); degraded on PVM; missing without
+   * {@code /dev/kvm}.
+   */
+  public static EngineAvailability availability() {
+    Optional<String> why = whyNotHardwareBacked();
+    if (why.isEmpty()) {
+      return EngineAvailability.USABLE;
+    }
+    return Files.exists(KvmHypervisor.DEVICE) ? EngineAvailability.degraded(why.get())
+        : EngineAvailability.missing(why.get());
+  }
 
   /** Empty if {@code /dev/kvm} looks hardware-backed; otherwise why a stock kernel cannot run. */
   public static Optional<String> whyNotHardwareBacked() {

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sbx.vmm.bus.BusDevice;
-import dev.sbx.vmm.machine.ExitKind;
+import dev.sbx.vmm.engine.ExitKind;
 import dev.sbx.vmm.machine.Machine;
-import dev.sbx.vmm.machine.MachineConfig;
-import dev.sbx.vmm.machine.MachineExit;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.testing.TestGuests;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -33,13 +33,13 @@ class KvmGuestTest {
         "needs /dev/kvm (Linux with KVM); skipped: this host has no /dev/kvm");
   }
 
-  private record Run(MachineExit exit, String console) {}
+  private record Run(VmExit exit, String console) {}
 
   private static Run boot(Path kernel, Optional<Path> initrd, String cmdline, int cpus, List<Device> devices,
       Duration limit) throws Exception {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (KvmHypervisor kvm = KvmHypervisor.open();
-        Machine m = Machine.create(kvm, new MachineConfig(kernel, initrd, cmdline, cpus, 64L << 20), console)) {
+        Machine m = Machine.create(kvm, new BootSpec(kernel, initrd, cmdline, cpus, 64L << 20), console)) {
       for (Device d : devices) {
         if (d.mmio) {
           m.mmioBus().insert(d.device, d.base, d.length);
@@ -48,7 +48,7 @@ class KvmGuestTest {
         }
       }
       m.start();
-      MachineExit exit = m.awaitExit(limit);
+      VmExit exit = m.awaitExit(limit);
       return new Run(exit, console.toString());
     }
   }
@@ -140,13 +140,13 @@ class KvmGuestTest {
     TestDevice mmio = new TestDevice();
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (KvmHypervisor kvm = KvmHypervisor.open();
-        Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("doorbell"), Optional.empty(), "", 1,
+        Machine m = Machine.create(kvm, new BootSpec(TestGuests.pvh("doorbell"), Optional.empty(), "", 1,
             64L << 20), console)) {
       m.mmioBus().insert(mmio, 0xd0000000L, 0x1000);
       dev.sbx.vmm.hypervisor.EventNotifier bell = m.eventPlumbing().orElseThrow()
           .registerDoorbell(0xd0000050L, 4, 1);
       m.start();
-      MachineExit exit = m.awaitExit(LIMIT);
+      VmExit exit = m.awaitExit(LIMIT);
       assertEquals(ExitKind.RESET, exit.kind(), exit.describe());
       assertEquals(1, bell.drain(), "the matching write signalled the eventfd");
       assertEquals(0, bell.drain());
@@ -172,7 +172,7 @@ class KvmGuestTest {
   private static void assertGuestTakesGsi10(Raiser raiser) throws Exception {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (KvmHypervisor kvm = KvmHypervisor.open();
-        Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("irq"), Optional.empty(), "", 1,
+        Machine m = Machine.create(kvm, new BootSpec(TestGuests.pvh("irq"), Optional.empty(), "", 1,
             64L << 20), console)) {
       Runnable raise = raiser.prepare(m);
       m.start();
@@ -181,7 +181,7 @@ class KvmGuestTest {
         Thread.sleep(10);
       }
       raise.run();
-      MachineExit exit = m.awaitExit(LIMIT);
+      VmExit exit = m.awaitExit(LIMIT);
       assertEquals(ExitKind.RESET, exit.kind(), exit.describe() + " " + console);
       assertEquals("ready\nirq 30\n", console.toString());
     }
@@ -218,7 +218,7 @@ class KvmGuestTest {
     try (KvmHypervisor kvm = KvmHypervisor.open()) {
       int tooMany = kvm.maxVcpus() + 1;
       var e = org.junit.jupiter.api.Assertions.assertThrows(dev.sbx.vmm.hypervisor.HypervisorException.class,
-          () -> Machine.create(kvm, new MachineConfig(TestGuests.pvh("pvh"), Optional.empty(), "", tooMany,
+          () -> Machine.create(kvm, new BootSpec(TestGuests.pvh("pvh"), Optional.empty(), "", tooMany,
               64L << 20), new ByteArrayOutputStream()));
       assertTrue(e.getMessage().contains("allows at most"), e.getMessage());
     }

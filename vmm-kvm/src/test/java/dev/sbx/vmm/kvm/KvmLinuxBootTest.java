@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.sbx.vmm.machine.ExitKind;
+import dev.sbx.vmm.engine.ExitKind;
 import dev.sbx.vmm.machine.Machine;
-import dev.sbx.vmm.machine.MachineConfig;
-import dev.sbx.vmm.machine.MachineExit;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.testing.CpioWriter;
 import dev.sbx.vmm.testing.TestGuests;
 import java.io.ByteArrayOutputStream;
@@ -42,10 +42,10 @@ class KvmLinuxBootTest {
     Path initrd = initramfs();
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (KvmHypervisor kvm = KvmHypervisor.open();
-        Machine m = Machine.create(kvm, new MachineConfig(kernel.get(), Optional.of(initrd),
+        Machine m = Machine.create(kvm, new BootSpec(kernel.get(), Optional.of(initrd),
             "console=ttyS0 reboot=k panic=1 rdinit=/init", 2, 256L << 20), console)) {
       m.start();
-      MachineExit exit = m.awaitExit(Duration.ofSeconds(60));
+      VmExit exit = m.awaitExit(Duration.ofSeconds(60));
       String out = console.toString(StandardCharsets.UTF_8);
       assertEquals(ExitKind.RESET, exit.kind(), exit.describe() + "\n" + out);
       assertTrue(out.contains("sbx-test-init reached"), out);

@@ -3,10 +3,10 @@ package dev.sbx.vmm.kvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.sbx.vmm.machine.ExitKind;
+import dev.sbx.vmm.engine.ExitKind;
 import dev.sbx.vmm.machine.Machine;
-import dev.sbx.vmm.machine.MachineConfig;
-import dev.sbx.vmm.machine.MachineExit;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.testing.TestGuests;
 import dev.sbx.vmm.virtio.rng.RngDevice;
 import java.io.ByteArrayOutputStream;
@@ -29,10 +29,10 @@ class KvmVirtioMmioTest {
     assumeTrue(Files.exists(KvmHypervisor.DEVICE), "needs /dev/kvm; skipped: this host has none");
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (KvmHypervisor kvm = KvmHypervisor.open();
-        Machine m = Machine.create(kvm, new MachineConfig(TestGuests.pvh("virtio_rng"), Optional.empty(), "", 1,
+        Machine m = Machine.create(kvm, new BootSpec(TestGuests.pvh("virtio_rng"), Optional.empty(), "", 1,
             64L << 20), console, List.of(new RngDevice()))) {
       m.start();
-      MachineExit exit = m.awaitExit(LIMIT);
+      VmExit exit = m.awaitExit(LIMIT);
       assertEquals(ExitKind.RESET, exit.kind(), exit.describe() + " " + console);
       assertEquals("used len 00000010 isr 00000001 after ack 00000000 data random\n", console.toString());
     }

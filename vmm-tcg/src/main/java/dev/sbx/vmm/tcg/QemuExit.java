@@ -1,5 +1,8 @@
 package dev.sbx.vmm.tcg;
 
+import dev.sbx.vmm.engine.ExitKind;
+import dev.sbx.vmm.engine.VmExit;
+
 /**
  * How a QEMU process ended.
  *
@@ -11,6 +14,14 @@ public record QemuExit(int exitCode, boolean requested) {
   /** QEMU exits 0 when the guest powers off or resets (we run it with {@code -no-reboot}). */
   public boolean clean() {
     return exitCode == 0 || requested;
+  }
+
+  /** The VM's end as every engine reports it; QEMU exits 0 for both a reset and a poweroff. */
+  public VmExit toVmExit() {
+    if (requested) {
+      return VmExit.of(ExitKind.STOPPED, describe());
+    }
+    return exitCode == 0 ? VmExit.of(ExitKind.RESET, describe()) : VmExit.of(ExitKind.ENGINE_FAILED, describe());
   }
 
   public String describe() {

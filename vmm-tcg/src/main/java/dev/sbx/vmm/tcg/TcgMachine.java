@@ -1,7 +1,10 @@
 package dev.sbx.vmm.tcg;
 
+import dev.sbx.vmm.engine.AttachedDevice;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.ExitKind;
+import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.vhostuser.VhostUserServer;
-import dev.sbx.vmm.virtio.VirtioDevice;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -14,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,16 +34,12 @@ public final class TcgMachine implements AutoCloseable {
   /** How long a device's disconnect may precede QEMU's own exit before it counts as a failure. */
   private static final Duration EXIT_SETTLE = Duration.ofSeconds(3);
 
-  /** One device QEMU reaches over vhost-user; {@code tag} only for file-system devices. */
-  public record Device(VhostUserDevice.Kind kind, String id, VirtioDevice device, String tag) {}
-
-  /** What to boot: kernel, command line, vCPUs (multi-threaded TCG when more than one), RAM. */
-  public record Config(Path qemu, Path kernel, Optional<Path> initrd, String cmdline, int cpus, long memoryBytes,
-      Path runDir, Path qemuLog) {}
+  /** Which QEMU boots what (multi-threaded TCG when more than one vCPU), and where its sockets and log go. */
+  public record Config(Path qemu, BootSpec boot, Path runDir, Path qemuLog) {}
 
   private final List<VhostUserServer> servers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final CompletableFuture<TcgExit> exit = new CompletableFuture<>();
+  private final CompletableFuture<VmExit> exit = new CompletableFuture<>();
   private ServerSocketChannel consoleListener;
   private Path consoleSocket;
   private QemuProcess qemu;
@@ -54,7 +52,7 @@ public final class TcgMachine implements AutoCloseable {
    *
    * @param console receives the guest's serial output; written from one thread
    */
-  public static TcgMachine start(Config config, List<Device> devices, OutputStream console) throws TcgException {
+  public static TcgMachine start(Config config, List<AttachedDevice> devices, OutputStream console) throws TcgException {
     TcgMachine m = new TcgMachine();
     try {
       m.boot(config, devices, console);
@@ -65,16 +63,18 @@ public final class TcgMachine implements AutoCloseable {
     }
   }
 
-  private void boot(Config config, List<Device> devices, OutputStream console) throws TcgException {
+  private void boot(Config config, List<AttachedDevice> devices, OutputStream console) throws TcgException {
     List<VhostUserDevice> qemuDevices = new ArrayList<>();
     try {
       Files.createDirectories(config.runDir());
-      for (Device d : devices) {
+      for (AttachedDevice d : devices) {
         Path socket = config.runDir().resolve("vhost-" + d.id() + ".sock");
+        VhostUserDevice qemuDevice = new VhostUserDevice(VhostUserDevice.Kind.of(d.device().deviceType()), d.id(),
+            socket, d.fsTag().orElse(""));
         Files.deleteIfExists(socket);
         VhostUserServer server = new VhostUserServer(socket, d.device());
         servers.add(server);
-        qemuDevices.add(new VhostUserDevice(d.kind(), d.id(), socket, d.tag()));
+        qemuDevices.add(qemuDevice);
         spawn("vhost-user-" + d.id(), () -> serve(d.id(), server));
       }
       consoleSocket = config.runDir().resolve("console.sock");
@@ -85,13 +85,14 @@ public final class TcgMachine implements AutoCloseable {
       throw new TcgException("cannot set up the devices in " + config.runDir() + ": " + e.getMessage(), e);
     }
     spawn("tcg-console", () -> pumpConsole(console));
-    QemuMachineSpec spec = new QemuMachineSpec(config.kernel(), config.initrd(), config.cmdline(), config.cpus(),
-        config.memoryBytes(), QemuMachineSpec.Console.socket(consoleSocket), qemuDevices);
+    BootSpec boot = config.boot();
+    QemuMachineSpec spec = new QemuMachineSpec(boot.kernel(), boot.initrd(), boot.cmdline(), boot.vcpus(),
+        boot.memoryBytes(), QemuMachineSpec.Console.socket(consoleSocket), qemuDevices);
     qemu = QemuProcess.start(config.qemu(), spec, config.qemuLog());
     qemu.onExit().thenAccept(e -> {
       if (!exit.isDone()) {
         String tail = e.clean() ? "" : lastQemuLine();
-        exit.complete(tail.isEmpty() ? TcgExit.of(e) : new TcgExit(false, e.describe() + ": " + tail));
+        exit.complete(tail.isEmpty() ? e.toVmExit() : VmExit.of(ExitKind.ENGINE_FAILED, e.describe() + ": " + tail));
       }
       releaseSockets();
     });
@@ -139,7 +140,7 @@ public final class TcgMachine implements AutoCloseable {
       }
     }
     log.error("{}; stopping the machine", why);
-    exit.complete(new TcgExit(false, why));
+    exit.complete(VmExit.of(ExitKind.DEVICE_FAILED, why));
     if (q != null) {
       q.stop(Duration.ZERO);
     }
@@ -169,18 +170,17 @@ public final class TcgMachine implements AutoCloseable {
   }
 
   /** Completes once when the machine has ended, with why. */
-  public CompletableFuture<TcgExit> onExit() {
+  public CompletableFuture<VmExit> onExit() {
     return exit;
   }
 
   /** Ends the machine now: QEMU is asked to quit, then killed after {@code grace}. */
-  public TcgExit stop(Duration grace) {
+  public VmExit stop(Duration grace) {
     QemuProcess q = qemu;
     if (q != null && q.isAlive()) {
-      TcgExit e = TcgExit.of(q.stop(grace));
-      exit.complete(e);
+      exit.complete(q.stop(grace).toVmExit());
     }
-    exit.complete(new TcgExit(true, "stopped by sbx"));
+    exit.complete(VmExit.of(ExitKind.STOPPED, "stopped by sbx"));
     return exit.join();
   }
 

@@ -1,5 +1,9 @@
 package dev.sbx.vmm.tcg;
 
+import dev.sbx.vmm.engine.AttachedDevice;
+import dev.sbx.vmm.engine.BootSpec;
+import dev.sbx.vmm.engine.ExitKind;
+import dev.sbx.vmm.engine.VmExit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,9 +31,9 @@ class TcgMachineTest {
   private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
   private TcgMachine start(String guest, VirtioDevice device) throws Exception {
-    return TcgMachine.start(new TcgMachine.Config(QemuBinary.require(), TestGuests.pvh(guest), Optional.empty(),
-        "console=ttyS0", 1, 64L << 20, dir.resolve("run"), dir.resolve("qemu.log")),
-        List.of(new TcgMachine.Device(VhostUserDevice.Kind.RNG, "rng", device, "")), console);
+    return TcgMachine.start(new TcgMachine.Config(QemuBinary.require(),
+        new BootSpec(TestGuests.pvh(guest), Optional.empty(), "console=ttyS0", 1, 64L << 20), dir.resolve("run"),
+        dir.resolve("qemu.log")), List.of(new AttachedDevice("rng", device, Optional.empty())), console);
   }
 
   private String console() {
@@ -58,17 +62,17 @@ class TcgMachineTest {
   void consoleIsPumpedAndStopEndsTheMachineCleanly() throws Exception {
     TcgMachine m = start("spin", new RngDevice());
     awaitConsole(m, "spinning");
-    TcgExit exit = m.stop(Duration.ofSeconds(5));
+    VmExit exit = m.stop(Duration.ofSeconds(5));
     assertTrue(exit.clean());
-    assertEquals("stopped by sbx", exit.reason());
+    assertEquals("stopped by sbx", exit.detail());
     assertGone(m, m.qemuPid());
   }
 
   @Test
   void aGuestResetEndsTheMachineCleanly() throws Exception {
     TcgMachine m = start("triple_fault", new RngDevice());
-    TcgExit exit = m.onExit().get(120, TimeUnit.SECONDS);
-    assertEquals(new TcgExit(true, "guest powered off or reset"), exit);
+    VmExit exit = m.onExit().get(120, TimeUnit.SECONDS);
+    assertEquals(VmExit.of(ExitKind.RESET, "guest powered off or reset"), exit);
     assertGone(m, m.qemuPid());
   }
 
@@ -77,17 +81,17 @@ class TcgMachineTest {
     TcgMachine m = start("spin", new RngDevice());
     awaitConsole(m, "spinning");
     ProcessHandle.of(m.qemuPid()).orElseThrow().destroyForcibly();
-    TcgExit exit = m.onExit().get(60, TimeUnit.SECONDS);
+    VmExit exit = m.onExit().get(60, TimeUnit.SECONDS);
     assertFalse(exit.clean());
-    assertTrue(exit.reason().startsWith("qemu exited: signal 9"), exit.reason());
+    assertTrue(exit.detail().startsWith("qemu exited: signal 9"), exit.detail());
     assertGone(m, m.qemuPid());
   }
 
   @Test
   void aDeviceThatFailsEndsTheMachine() throws Exception {
     TcgMachine m = start("spin", new FailingDevice());
-    TcgExit exit = m.onExit().get(60, TimeUnit.SECONDS);
-    assertFalse(exit.clean(), exit.reason());
+    VmExit exit = m.onExit().get(60, TimeUnit.SECONDS);
+    assertFalse(exit.clean(), exit.detail());
     assertGone(m, m.qemuPid());
   }
 

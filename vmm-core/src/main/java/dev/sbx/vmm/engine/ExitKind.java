@@ -1,8 +1,8 @@
-package dev.sbx.vmm.machine;
+package dev.sbx.vmm.engine;
 
-/** How a machine ended. */
+/** How a VM ended. */
 public enum ExitKind {
-  /** The guest reset itself (i8042 or a reset event): a clean end for a microVM. */
+  /** The guest reset itself (i8042, a reset event, or QEMU's exit under {@code -no-reboot}): a microVM's clean end. */
   RESET(true),
   /** The guest powered off. */
   POWER_OFF(true),
@@ -17,7 +17,11 @@ public enum ExitKind {
   GUEST_PANIC(false),
   TIMEOUT(false),
   /** The VMM itself failed (a vCPU thread threw). */
-  VMM_ERROR(false);
+  VMM_ERROR(false),
+  /** The engine's own process (QEMU) died. */
+  ENGINE_FAILED(false),
+  /** A device model stopped serving while the guest ran. */
+  DEVICE_FAILED(false);
 
   private final boolean clean;
 
