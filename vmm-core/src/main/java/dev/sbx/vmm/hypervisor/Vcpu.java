@@ -1,5 +1,6 @@
 package dev.sbx.vmm.hypervisor;
 
+
 /**
  * One virtual CPU. {@link #run()} and the state setters must be called from the thread that owns
  * the vCPU (HVF requires it; KVM is faster that way); {@link #kick()} may be called from any
@@ -20,11 +21,6 @@ public interface Vcpu extends AutoCloseable {
    * Safe from any thread, and never lost if it races with entry into the guest.
    */
   void kick();
-
-  /** The x86 register interface, when this is an x86_64 vCPU. */
-  default X86Vcpu x86() {
-    throw new UnsupportedOperationException("not an x86_64 vCPU");
-  }
 
   @Override
   void close();

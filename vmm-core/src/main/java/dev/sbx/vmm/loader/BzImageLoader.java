@@ -1,6 +1,5 @@
 package dev.sbx.vmm.loader;
 
-import dev.sbx.vmm.arch.x86_64.BootLayout;
 import dev.sbx.vmm.memory.GuestMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,7 +45,7 @@ final class BzImageLoader {
     }
     long prefAddress = head.getLong(0x258);
     long initSize = Integer.toUnsignedLong(head.getInt(0x260));
-    long loadAddress = prefAddress >= BootLayout.HIMEM_START ? prefAddress : BootLayout.HIMEM_START;
+    long loadAddress = prefAddress >= KernelLoader.HIMEM_START ? prefAddress : KernelLoader.HIMEM_START;
     long codeSize = fileSize - codeOffset;
     long span = Math.max(codeSize, initSize);
     if (!mem.isValidRange(loadAddress, span)) {
@@ -57,7 +56,7 @@ final class BzImageLoader {
     byte[] setupHeader = new byte[headerEnd - SETUP_HEADER_OFFSET];
     head.get(SETUP_HEADER_OFFSET, setupHeader);
     int cmdlineSize = head.getInt(0x238);
-    int cmdlineMax = cmdlineSize <= 0 ? 256 : (int) Math.min(cmdlineSize + 1L, BootLayout.CMDLINE_MAX_SIZE);
+    int cmdlineMax = cmdlineSize <= 0 ? 256 : (int) Math.min(cmdlineSize + 1L, KernelLoader.CMDLINE_MAX_SIZE);
     long initrdAddrMax = Integer.toUnsignedLong(head.getInt(0x22c));
     return new LoadedKernel(loadAddress + 0x200, OptionalLong.empty(), setupHeader, loadAddress,
         loadAddress + span, cmdlineMax, initrdAddrMax);

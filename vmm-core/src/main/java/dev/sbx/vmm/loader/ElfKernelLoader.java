@@ -1,6 +1,5 @@
 package dev.sbx.vmm.loader;
 
-import dev.sbx.vmm.arch.x86_64.BootLayout;
 import dev.sbx.vmm.memory.GuestMemory;
 import dev.sbx.vmm.memory.GuestMemoryException;
 import java.io.IOException;
@@ -72,7 +71,7 @@ final class ElfKernelLoader {
         }
         continue;
       }
-      if (memsz < filesz || paddr < BootLayout.HIMEM_START || !mem.isValidRange(paddr, memsz)) {
+      if (memsz < filesz || paddr < KernelLoader.HIMEM_START || !mem.isValidRange(paddr, memsz)) {
         throw new KernelLoadException(String.format(
             "ELF segment %d (0x%x+0x%x) does not fit in guest RAM; give the VM more memory", i, paddr, memsz));
       }
@@ -86,7 +85,7 @@ final class ElfKernelLoader {
     if (highest == 0) {
       throw new KernelLoadException("ELF kernel has no loadable segments");
     }
-    return new LoadedKernel(entry, pvh, new byte[0], lowest, highest, BootLayout.CMDLINE_MAX_SIZE,
+    return new LoadedKernel(entry, pvh, new byte[0], lowest, highest, KernelLoader.CMDLINE_MAX_SIZE,
         DEFAULT_INITRD_ADDR_MAX);
   }
 

@@ -11,6 +11,11 @@ import java.nio.file.StandardOpenOption;
 
 /** Loads an x86_64 kernel (ELF {@code vmlinux} or bzImage) and an optional initrd into guest RAM. */
 public final class KernelLoader {
+  /** Start of high memory: kernels load here or above (below it sit the boot structures). */
+  public static final long HIMEM_START = 0x100000;
+  /** Longest command line a kernel is given, NUL included (Linux's x86 COMMAND_LINE_SIZE). */
+  public static final int CMDLINE_MAX_SIZE = 2048;
+
   private KernelLoader() {}
 
   public static LoadedKernel load(Path kernel, GuestMemory mem) throws KernelLoadException {

@@ -5,7 +5,7 @@ import dev.sbx.vmm.arch.GuestBlob;
 import dev.sbx.vmm.arch.MmioSlot;
 import dev.sbx.vmm.arch.x86_64.MpTable;
 import dev.sbx.vmm.arch.x86_64.X86AcpiTables;
-import dev.sbx.vmm.arch.x86_64.CpuidEntry;
+import dev.sbx.vmm.hypervisor.x86_64.CpuidEntry;
 import dev.sbx.vmm.arch.x86_64.CpuidNormalizer;
 import dev.sbx.vmm.arch.x86_64.GuestRamLayout;
 import dev.sbx.vmm.arch.x86_64.X86Boot;
@@ -19,7 +19,7 @@ import dev.sbx.vmm.engine.BootSpec;
 import dev.sbx.vmm.engine.ExitKind;
 import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.hypervisor.EventPlumbing;
-import dev.sbx.vmm.hypervisor.Hypervisor;
+import dev.sbx.vmm.hypervisor.x86_64.X86Hypervisor;
 import dev.sbx.vmm.hypervisor.InterruptLine;
 import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.hypervisor.Vm;
@@ -81,13 +81,13 @@ public final class Machine implements AutoCloseable {
    * Creates the VM, maps RAM, loads the kernel and writes the boot structures. vCPU threads are
    * created and configured here too; {@link #start()} lets them run.
    */
-  public static Machine create(Hypervisor hv, BootSpec cfg, OutputStream console)
+  public static Machine create(X86Hypervisor hv, BootSpec cfg, OutputStream console)
       throws HypervisorException, KernelLoadException {
     return create(hv, cfg, console, List.of());
   }
 
-  /** As {@link #create(Hypervisor, BootSpec, OutputStream)}, with virtio devices on the MMIO bus. */
-  public static Machine create(Hypervisor hv, BootSpec cfg, OutputStream console,
+  /** As {@link #create(X86Hypervisor, BootSpec, OutputStream)}, with virtio devices on the MMIO bus. */
+  public static Machine create(X86Hypervisor hv, BootSpec cfg, OutputStream console,
       List<dev.sbx.vmm.virtio.VirtioDevice> devices) throws HypervisorException, KernelLoadException {
     long startNanos = System.nanoTime();
     if (cfg.vcpus() > hv.maxVcpus()) {

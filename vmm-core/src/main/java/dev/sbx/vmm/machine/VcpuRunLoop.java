@@ -1,8 +1,8 @@
 package dev.sbx.vmm.machine;
 
 import dev.sbx.vmm.arch.x86_64.BootMsrs;
-import dev.sbx.vmm.arch.x86_64.CpuidEntry;
-import dev.sbx.vmm.arch.x86_64.FpuState;
+import dev.sbx.vmm.hypervisor.x86_64.CpuidEntry;
+import dev.sbx.vmm.hypervisor.x86_64.FpuState;
 import dev.sbx.vmm.arch.x86_64.X86BootState;
 import dev.sbx.vmm.bus.Bus;
 import dev.sbx.vmm.engine.ExitKind;
@@ -10,6 +10,7 @@ import dev.sbx.vmm.engine.VmExit;
 import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.hypervisor.Vcpu;
 import dev.sbx.vmm.hypervisor.VcpuExit;
+import dev.sbx.vmm.hypervisor.x86_64.X86Vcpu;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -93,7 +94,7 @@ final class VcpuRunLoop {
   }
 
   private static void configure(Vcpu v, List<CpuidEntry> cpuid, X86BootState boot) throws HypervisorException {
-    var x86 = v.x86();
+    X86Vcpu x86 = X86Vcpu.of(v);
     // Order matters on KVM: CPUID first, because it decides which MSRs exist.
     x86.setCpuid(cpuid);
     x86.setMsrs(BootMsrs.entries());
@@ -154,7 +155,7 @@ final class VcpuRunLoop {
 
   private static OptionalLong rip(Vcpu v) {
     try {
-      return OptionalLong.of(v.x86().registers().rip());
+      return OptionalLong.of(X86Vcpu.of(v).registers().rip());
     } catch (HypervisorException | RuntimeException ex) {
       return OptionalLong.empty();
     }

@@ -2,8 +2,8 @@ package dev.sbx.vmm.kvm;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import dev.sbx.vmm.arch.x86_64.CpuidEntry;
-import dev.sbx.vmm.hypervisor.Hypervisor;
+import dev.sbx.vmm.hypervisor.x86_64.CpuidEntry;
+import dev.sbx.vmm.hypervisor.x86_64.X86Hypervisor;
 import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.hypervisor.Vm;
 import dev.sbx.vmm.hypervisor.VmSpec;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Linux KVM through {@code /dev/kvm}. */
-public final class KvmHypervisor implements Hypervisor {
+public final class KvmHypervisor implements X86Hypervisor {
   public static final Path DEVICE = Path.of("/dev/kvm");
   private static final int CPUID_ENTRY_SIZE = 40;
   private static final int MAX_CPUID_ENTRIES = 1024;

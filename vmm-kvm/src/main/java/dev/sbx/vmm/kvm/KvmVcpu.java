@@ -3,17 +3,17 @@ package dev.sbx.vmm.kvm;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import dev.sbx.vmm.arch.x86_64.CpuidEntry;
-import dev.sbx.vmm.arch.x86_64.DescriptorTable;
-import dev.sbx.vmm.arch.x86_64.FpuState;
-import dev.sbx.vmm.arch.x86_64.Msr;
-import dev.sbx.vmm.arch.x86_64.Registers;
-import dev.sbx.vmm.arch.x86_64.Segment;
-import dev.sbx.vmm.arch.x86_64.SpecialRegisters;
+import dev.sbx.vmm.hypervisor.x86_64.CpuidEntry;
+import dev.sbx.vmm.hypervisor.x86_64.DescriptorTable;
+import dev.sbx.vmm.hypervisor.x86_64.FpuState;
+import dev.sbx.vmm.hypervisor.x86_64.Msr;
+import dev.sbx.vmm.hypervisor.x86_64.Registers;
+import dev.sbx.vmm.hypervisor.x86_64.Segment;
+import dev.sbx.vmm.hypervisor.x86_64.SpecialRegisters;
 import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.hypervisor.Vcpu;
 import dev.sbx.vmm.hypervisor.VcpuExit;
-import dev.sbx.vmm.hypervisor.X86Vcpu;
+import dev.sbx.vmm.hypervisor.x86_64.X86Vcpu;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * therefore either interrupts {@code KVM_RUN} or stays pending and makes the next one return at
  * once; it is never lost and needs no signal handler.
  */
-final class KvmVcpu implements Vcpu, X86Vcpu {
+final class KvmVcpu implements X86Vcpu {
   private static final Logger log = LoggerFactory.getLogger(KvmVcpu.class);
   /** Real-time signal used to kick vCPUs out of the guest; SIGRTMIN itself is often taken. */
   static final int KICK_SIGNAL = LibC.__libc_current_sigrtmin() + 2;
@@ -88,10 +88,6 @@ final class KvmVcpu implements Vcpu, X86Vcpu {
     return index;
   }
 
-  @Override
-  public X86Vcpu x86() {
-    return this;
-  }
 
   @Override
   public VcpuExit run() throws HypervisorException {

@@ -1,5 +1,7 @@
 package dev.sbx.vmm.arch.x86_64;
 
+import dev.sbx.vmm.loader.KernelLoader;
+
 /**
  * Where the x86_64 boot-protocol structures go in low guest memory. The addresses follow
  * Firecracker's {@code arch/x86_64/layout.rs} so that anyone who knows one VMM can read the other.
@@ -26,11 +28,11 @@ public final class BootLayout {
   /** Kernel command line. */
   public static final long CMDLINE_ADDR = 0x20000;
   /** Longest command line we place, NUL included (Linux's x86 COMMAND_LINE_SIZE). */
-  public static final int CMDLINE_MAX_SIZE = 2048;
+  public static final int CMDLINE_MAX_SIZE = KernelLoader.CMDLINE_MAX_SIZE;
   /** End of the usable low RAM: the EBDA, holding the MP and ACPI tables, starts here. */
   public static final long EBDA_START = X86Layout.MPTABLE_START;
   /** Start of high memory: ELF kernels are linked to load here or above. */
-  public static final long HIMEM_START = 0x100000;
+  public static final long HIMEM_START = KernelLoader.HIMEM_START;
   /** Start of the 32-bit MMIO hole; RAM above it is relocated to 4 GiB. */
   public static final long MMIO_GAP_START = X86Layout.MMIO_32_START;
   public static final long MMIO_GAP_END = 0x1_0000_0000L;

@@ -1,5 +1,7 @@
 package dev.sbx.vmm.arch.x86_64;
 
+import dev.sbx.vmm.hypervisor.x86_64.Msr;
+
 import java.util.List;
 
 /** MSR values every vCPU starts with (Firecracker's {@code create_boot_msr_entries}). */

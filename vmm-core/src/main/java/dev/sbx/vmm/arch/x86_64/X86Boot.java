@@ -1,5 +1,7 @@
 package dev.sbx.vmm.arch.x86_64;
 
+import dev.sbx.vmm.hypervisor.x86_64.Registers;
+
 import dev.sbx.vmm.loader.KernelLoader.Initrd;
 import dev.sbx.vmm.loader.LoadedKernel;
 import dev.sbx.vmm.memory.GuestMemory;

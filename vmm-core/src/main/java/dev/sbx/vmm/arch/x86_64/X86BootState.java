@@ -1,5 +1,10 @@
 package dev.sbx.vmm.arch.x86_64;
 
+import dev.sbx.vmm.hypervisor.x86_64.Registers;
+import dev.sbx.vmm.hypervisor.x86_64.SpecialRegisters;
+import dev.sbx.vmm.hypervisor.x86_64.Segment;
+import dev.sbx.vmm.hypervisor.x86_64.DescriptorTable;
+
 /**
  * Register state the boot vCPU starts with, produced by {@link X86Boot}. Special registers are
  * applied on top of the vCPU's current ones so backend-owned fields (APIC base) are kept.

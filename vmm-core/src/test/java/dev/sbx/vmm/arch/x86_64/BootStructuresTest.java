@@ -1,5 +1,9 @@
 package dev.sbx.vmm.arch.x86_64;
 
+import dev.sbx.vmm.hypervisor.x86_64.SpecialRegisters;
+import dev.sbx.vmm.hypervisor.x86_64.Segment;
+import dev.sbx.vmm.hypervisor.x86_64.DescriptorTable;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

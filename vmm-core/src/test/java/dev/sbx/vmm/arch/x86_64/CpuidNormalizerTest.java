@@ -1,5 +1,7 @@
 package dev.sbx.vmm.arch.x86_64;
 
+import dev.sbx.vmm.hypervisor.x86_64.CpuidEntry;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;

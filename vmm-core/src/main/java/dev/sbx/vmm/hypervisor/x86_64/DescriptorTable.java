@@ -1,4 +1,4 @@
-package dev.sbx.vmm.arch.x86_64;
+package dev.sbx.vmm.hypervisor.x86_64;
 
 /** GDTR or IDTR contents. */
 public record DescriptorTable(long base, int limit) {}

@@ -1,4 +1,4 @@
-package dev.sbx.vmm.arch.x86_64;
+package dev.sbx.vmm.hypervisor.x86_64;
 
 /** A model-specific register index and value. */
 public record Msr(int index, long value) {}

@@ -1,4 +1,4 @@
-package dev.sbx.vmm.arch.x86_64;
+package dev.sbx.vmm.hypervisor.x86_64;
 
 /** General-purpose registers, RIP and RFLAGS. */
 public record Registers(long rax, long rbx, long rcx, long rdx, long rsi, long rdi, long rsp,

@@ -1,4 +1,4 @@
-package dev.sbx.vmm.arch.x86_64;
+package dev.sbx.vmm.hypervisor.x86_64;
 
 /** Segment, descriptor-table and control registers of an x86_64 vCPU. */
 public record SpecialRegisters(Segment cs, Segment ds, Segment es, Segment fs, Segment gs,

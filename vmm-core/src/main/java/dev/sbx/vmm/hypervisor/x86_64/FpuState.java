@@ -1,4 +1,4 @@
-package dev.sbx.vmm.arch.x86_64;
+package dev.sbx.vmm.hypervisor.x86_64;
 
 /** The FPU/SSE control words a vCPU starts with; everything else is zero. */
 public record FpuState(int fcw, int mxcsr) {

@@ -1,4 +1,4 @@
-package dev.sbx.vmm.arch.x86_64;
+package dev.sbx.vmm.hypervisor.x86_64;
 
 /** A segment register's hidden state, in the shape hypervisor APIs take it. */
 public record Segment(long base, int limit, int selector, int type, boolean present, int dpl,
