@@ -53,14 +53,8 @@ final class ConnectionTracker {
   /** Closes every tracked connection the snapshot no longer allows; reports each closure. */
   void recheck(PolicyState.Snapshot snap, BiConsumer<Destination, Verdict> onClosed) {
     for (Tracked t : List.copyOf(open.values())) {
-      Verdict v = snap.policy().decide(t.destination());
-      if (v.allowed() && t.address() != null) {
-        Verdict block = snap.policy().checkAddresses(t.destination(), List.of(t.address()), t.explicit(),
-            snap.classifier());
-        if (block != null) {
-          v = block;
-        }
-      }
+      Verdict v = PolicyEnforcement.decide(snap, t.destination(),
+          t.address() == null ? List.of() : List.of(t.address()), t.explicit());
       if (!v.allowed()) {
         t.upstream().close();
         t.client().close();

@@ -41,7 +41,7 @@ final class Connector {
         fail.accept(HttpResponseStatus.GATEWAY_TIMEOUT, "connecting upstream timed out");
       } else {
         fail.accept(HttpResponseStatus.BAD_GATEWAY, "connecting upstream failed: "
-            + ClientHandler.reason(last));
+            + PeerText.reason(last));
       }
       return;
     }

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * Steps D2–D4 of proxy-threats.md §3.3 for one destination: decide by name (no DNS), find the
  * addresses (literal, loopback, {@code proxy.resolve}, or one lookup with a timeout), then
- * classify every address. Only addresses returned here are ever dialled.
+ * classify every address. Only addresses returned here are ever dialled. The decisions
+ * themselves are {@link PolicyEnforcement#decide}'s.
  */
 final class Gatekeeper {
   private static final InetAddress V4_LOOPBACK = IpLiterals.toAddress(new byte[] {127, 0, 0, 1});
@@ -47,7 +48,7 @@ final class Gatekeeper {
     PolicyState.Snapshot snap = state.get();
     Verdict v;
     try {
-      v = snap.policy().decide(d);
+      v = PolicyEnforcement.decide(snap, d, List.of(), false);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(Admission.failed(Verdict.defaultDeny(), 403, "policy error"));
     }
@@ -101,9 +102,12 @@ final class Gatekeeper {
       }
       targets.add(new InetSocketAddress(plain, port));
     }
-    Verdict block = snap.policy().checkAddresses(d, addresses, explicit, snap.classifier());
-    if (block != null) {
-      return Admission.denied(block);
+    // Decided again on the snapshot the addresses are checked with: a reload during the DNS
+    // lookup may have removed the rule that allowed the name, and the re-check of open
+    // connections has then already run.
+    Verdict v = PolicyEnforcement.decide(snap, d, addresses, explicit);
+    if (!v.allowed()) {
+      return Admission.denied(v);
     }
     return Admission.allowed(allow, targets, explicit);
   }

@@ -116,7 +116,7 @@ public final class ProxyServer implements AutoCloseable {
             ch.pipeline().addLast("idle", new IdleCloser(config.limits().idleTimeout().toMillis()));
             ch.pipeline().addLast("guard", guard);
             ch.pipeline().addLast("http", newServerCodec());
-            ch.pipeline().addLast("handler", new ClientHandler(ProxyServer.this, guard, null));
+            ch.pipeline().addLast("handler", new ForwardHandler(ProxyServer.this, guard, null));
           }
         });
     try {

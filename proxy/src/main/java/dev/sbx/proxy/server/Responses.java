@@ -19,7 +19,7 @@ final class Responses {
     // answer's status line, and clients such as Python's http.client quote just that (L21, P11).
     // printable(): a reason phrase may hold only visible ASCII and spaces (RFC 9112).
     HttpResponseStatus s = blockedByPolicy
-        ? new HttpResponseStatus(status.code(), ClientHandler.printable(line)) : status;
+        ? new HttpResponseStatus(status.code(), PeerText.printable(line)) : status;
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(body));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);

@@ -85,7 +85,7 @@ final class TlsGate extends AbstractSniHandler<SslContext> {
         s = s.substring(0, s.length() - 1);
       }
       if (!s.equals(host)) {
-        return p.setFailure(new SniMismatch("TLS server name '" + ClientHandler.printable(sni) + "' does not match CONNECT host " + host));
+        return p.setFailure(new SniMismatch("TLS server name '" + PeerText.printable(sni) + "' does not match CONNECT host " + host));
       }
     }
     if (leaf == null) {
@@ -122,7 +122,7 @@ final class TlsGate extends AbstractSniHandler<SslContext> {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     refuse(ctx, c instanceof TooLongFrameException
         ? "TLS ClientHello larger than " + MAX_CLIENT_HELLO + " bytes"
-        : "malformed TLS ClientHello: " + ClientHandler.reason(c));
+        : "malformed TLS ClientHello: " + PeerText.reason(c));
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What Netty's request decoder refuses and accepts on its own (proxy-threats.md L18). If a
- * Netty upgrade changes a default, these fail loudly and HeadGuard/ClientHandler need review.
+ * Netty upgrade changes a default, these fail loudly and HeadGuard/ForwardHandler need review.
  */
 class DecoderExpectationsTest {
 
@@ -48,7 +48,7 @@ class DecoderExpectationsTest {
     assertTrue(decoderRejects(raw), raw);
   }
 
-  // Accepted by Netty, therefore refused by HeadGuard or ClientHandler (see ParsingTest).
+  // Accepted by Netty, therefore refused by HeadGuard or ForwardHandler (see ParsingTest).
   @ParameterizedTest
   @ValueSource(strings = {
       "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n  folded\r\n\r\n",
