@@ -62,7 +62,7 @@ final class VsockConnection {
   private int lastFwdSent;
   /** One host read not yet sent to the guest. */
   private ByteBuffer outbox;
-  /** Guest data for the host (within {@link #BUF_ALLOC}), and the shutdown and close marks. */
+  /** Guest data for the host (within {@link #BUF_ALLOC}), one shutdown mark at most, the close mark. */
   private final LinkedBlockingQueue<byte[]> toHost = new LinkedBlockingQueue<>();
 
   private VsockConnection(VsockMuxer mux, int localPort, int peerPort, State state, HostEndpoint host) {
@@ -123,6 +123,11 @@ final class VsockConnection {
     return state != State.CLOSED && hasDataForGuest() && peerFree() > 0;
   }
 
+  /** Entries waiting for the writer (data, marks), for tests. */
+  int queuedForHost() {
+    return toHost.size();
+  }
+
   // ---- guest to host ----
 
   /**
@@ -160,7 +165,8 @@ final class VsockConnection {
         }
       }
       case OP_SHUTDOWN -> {
-        if ((h.flags() & SHUTDOWN_SEND) != 0) {
+        // Once: a repeated SHUTDOWN must not grow the queue (it holds no credit of its own).
+        if ((h.flags() & SHUTDOWN_SEND) != 0 && (guestShutdown & SHUTDOWN_SEND) == 0) {
           toHost.add(SHUTDOWN_MARK);
         }
         guestShutdown |= h.flags() & (SHUTDOWN_RCV | SHUTDOWN_SEND);

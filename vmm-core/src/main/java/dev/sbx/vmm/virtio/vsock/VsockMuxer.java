@@ -54,7 +54,7 @@ final class VsockMuxer {
   private final Map<Long, VsockConnection> conns = new HashMap<>();
   /** Control packets for the guest: local port, peer port, op, flags. */
   private final ArrayDeque<long[]> control = new ArrayDeque<>();
-  /** Connections with host data for the guest, each at most once ({@link VsockConnection#queuedForRx}). */
+  /** Open connections with host data for the guest, each at most once ({@link VsockConnection#queuedForRx}). */
   private final ArrayDeque<VsockConnection> ready = new ArrayDeque<>();
   private boolean active;
   private int nextHostPort = FIRST_HOST_PORT;
@@ -124,6 +124,11 @@ final class VsockMuxer {
 
   synchronized int connectionCount() {
     return conns.size();
+  }
+
+  /** Connections in the ready queue, for tests. */
+  synchronized int readyCount() {
+    return ready.size();
   }
 
   /** Control packets waiting for the guest, for tests. */
@@ -395,6 +400,12 @@ final class VsockMuxer {
       return;
     }
     conns.remove(key(conn.localPort, conn.peerPort));
+    // Out of the ready queue too, so it only ever holds open connections (at most maxConnections),
+    // even while the guest posts no RX buffers.
+    if (conn.queuedForRx) {
+      ready.remove(conn);
+      conn.queuedForRx = false;
+    }
     if (rst) {
       queueControl(conn.localPort, conn.peerPort, OP_RST, 0);
     }

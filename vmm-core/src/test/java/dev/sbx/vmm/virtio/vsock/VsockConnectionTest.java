@@ -195,4 +195,34 @@ class VsockConnectionTest {
     assertEquals(OP_CREDIT_UPDATE, got.get(0).header().op());
     assertEquals(PEER, got.get(0).header().dstPort());
   }
+
+  @Test
+  void repeatedShutdownDoesNotGrowTheHostQueue() throws Exception {
+    VsockConnection c = established(1 << 20, 0);
+    VsockHeader shut = new VsockHeader(GuestVsock.CID, VsockDevice.HOST_CID, PEER, LOCAL, 0, TYPE_STREAM, OP_SHUTDOWN,
+        SHUTDOWN_SEND, 1 << 20, 0);
+    for (int i = 0; i < 100_000; i++) {
+      guest(c, shut, new byte[0]);
+    }
+    synchronized (m) {
+      assertTrue(c.queuedForHost() <= 1, "queued for the host: " + c.queuedForHost());
+      assertEquals(VsockConnection.State.ESTABLISHED, c.state());
+    }
+  }
+
+  @Test
+  void closedConnectionsLeaveTheReadyQueue() throws Exception {
+    // The guest posts no RX buffers and cycles connections that have host data waiting.
+    for (int i = 0; i < 50; i++) {
+      FakeHost h = new FakeHost();
+      VsockConnection c = VsockConnection.hostInitiated(m, LOCAL + i, PEER, h);
+      guest(c, hdr(PEER, LOCAL + i, OP_RESPONSE, 0, 1 << 20, 0), new byte[0]);
+      h.toGuest.add(new byte[VsockDevice.MAX_PAYLOAD]);
+      waitFor(c::hasDataForGuest);
+      assertEquals(1, m.readyCount());
+      guest(c, hdr(PEER, LOCAL + i, OP_RST, 0, 1 << 20, 0), new byte[0]);
+      assertEquals(0, m.readyCount());
+      h.close();
+    }
+  }
 }
