@@ -143,7 +143,7 @@ class VsockDeviceTest {
     g.send(g.hdr(1000, 8, OP_REQUEST, 0, 1 << 20, 0), new byte[0]);
     g.await(op(OP_RESPONSE), new ArrayList<>());
     byte[] chunk = new byte[VsockDevice.MAX_PAYLOAD];
-    for (int i = 0; i < VsockDevice.BUF_ALLOC / chunk.length; i++) {
+    for (int i = 0; i < VsockConnection.BUF_ALLOC / chunk.length; i++) {
       g.send(g.hdr(1000, 8, OP_RW, chunk.length, 1 << 20, 0), chunk);
     }
     assertEquals(1, dev.connectionCount(), "within credit is fine");
@@ -183,7 +183,7 @@ class VsockDeviceTest {
       Packet req = g.await(op(OP_REQUEST), new ArrayList<>());
       assertEquals(52, req.h().dstPort());
       int hostPort = req.h().srcPort();
-      assertTrue(Integer.compareUnsigned(hostPort, VsockDevice.FIRST_HOST_PORT) >= 0);
+      assertTrue(Integer.compareUnsigned(hostPort, VsockMuxer.FIRST_HOST_PORT) >= 0);
       g.send(g.hdr(52, hostPort, OP_RESPONSE, 0, 1 << 20, 0), new byte[0]);
       String ok = readLine(host);
       assertEquals("OK " + Integer.toUnsignedString(hostPort), ok);
