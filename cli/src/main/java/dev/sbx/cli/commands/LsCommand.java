@@ -1,7 +1,7 @@
 package dev.sbx.cli.commands;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sbx.cli.sandbox.PortSpec;
+import dev.sbx.cli.session.PortSpec;
 import dev.sbx.cli.sandbox.Resources;
 import dev.sbx.cli.sandbox.SandboxRecord;
 import dev.sbx.cli.sandbox.Sandboxes;

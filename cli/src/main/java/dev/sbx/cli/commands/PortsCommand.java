@@ -2,7 +2,7 @@ package dev.sbx.cli.commands;
 
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.sandbox.PortSpec;
+import dev.sbx.cli.session.PortSpec;
 import dev.sbx.cli.sandbox.SandboxLock;
 import dev.sbx.cli.sandbox.SandboxRecord;
 import dev.sbx.cli.sandbox.Sandboxes;

@@ -6,7 +6,7 @@ import dev.sbx.cli.UserException;
 import dev.sbx.cli.engine.Engines;
 import dev.sbx.cli.sandbox.Agent;
 import dev.sbx.cli.sandbox.EnvVars;
-import dev.sbx.cli.sandbox.PortSpec;
+import dev.sbx.cli.session.PortSpec;
 import dev.sbx.cli.sandbox.Resources;
 import dev.sbx.cli.sandbox.SandboxNames;
 import dev.sbx.cli.sandbox.SandboxRecord;

@@ -5,7 +5,7 @@ import dev.sbx.cli.sandbox.IdleStop;
 import dev.sbx.cli.sandbox.SandboxLock;
 import dev.sbx.cli.sandbox.SandboxRecord;
 import dev.sbx.cli.sandbox.Sandboxes;
-import dev.sbx.cli.sandbox.SshKeys;
+import dev.sbx.cli.session.SshKeys;
 import dev.sbx.cli.session.PipeSession;
 import dev.sbx.cli.session.SshSession;
 import dev.sbx.cli.session.TerminalSession;

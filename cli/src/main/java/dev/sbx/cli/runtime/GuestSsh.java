@@ -3,7 +3,7 @@ package dev.sbx.cli.runtime;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSchException;
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.sandbox.SshKeys;
+import dev.sbx.cli.session.SshKeys;
 import dev.sbx.cli.session.SshSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

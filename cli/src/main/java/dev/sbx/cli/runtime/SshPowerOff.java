@@ -1,6 +1,6 @@
 package dev.sbx.cli.runtime;
 
-import dev.sbx.cli.sandbox.SshKeys;
+import dev.sbx.cli.session.SshKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -2,9 +2,8 @@ package dev.sbx.cli.runtime;
 
 import dev.sbx.cli.SbxPaths;
 import dev.sbx.cli.engine.Engines;
-import dev.sbx.cli.sandbox.SshKeys;
+import dev.sbx.cli.session.SshKeys;
 import dev.sbx.cli.session.PortForwarder;
-import dev.sbx.cli.session.PortVerbs;
 import dev.sbx.image.GuestImage;
 import dev.sbx.image.ImageManager;
 import dev.sbx.image.KernelCommandLine;

@@ -1,5 +1,7 @@
 package dev.sbx.cli.sandbox;
 
+import dev.sbx.cli.session.SshKeys;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sbx.cli.SbxPaths;

@@ -1,5 +1,7 @@
 package dev.sbx.cli.sandbox;
 
+import dev.sbx.cli.session.PortSpec;
+
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;

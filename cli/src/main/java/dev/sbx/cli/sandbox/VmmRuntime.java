@@ -1,5 +1,7 @@
 package dev.sbx.cli.sandbox;
 
+import dev.sbx.cli.session.PortSpec;
+
 import dev.sbx.cli.UserException;
 import dev.sbx.cli.runtime.VmSpec;
 import dev.sbx.cli.runtime.VmmControl;

@@ -2,8 +2,6 @@ package dev.sbx.cli.session;
 
 import com.jcraft.jsch.JSchException;
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.sandbox.PortSpec;
-import dev.sbx.cli.sandbox.SshKeys;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package dev.sbx.cli.vmm;
 
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;
-import dev.sbx.vmm.vhostuser.VhostUserServer;
+import dev.sbx.vmm.virtio.transport.vhostuser.VhostUserServer;
 import dev.sbx.vmm.virtio.VirtioDevice;
 import dev.sbx.vmm.virtio.rng.RngDevice;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package dev.sbx.cli.sandbox;
 
+import dev.sbx.cli.session.PortSpec;
+
+import dev.sbx.cli.session.SshKeys;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

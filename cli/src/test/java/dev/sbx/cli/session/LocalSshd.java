@@ -1,6 +1,5 @@
 package dev.sbx.cli.session;
 
-import dev.sbx.cli.sandbox.SshKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

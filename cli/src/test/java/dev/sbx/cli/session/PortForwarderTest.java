@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.sandbox.PortSpec;
-import dev.sbx.cli.sandbox.SshKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.jcraft.jsch.ChannelSftp;
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.sandbox.SshKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

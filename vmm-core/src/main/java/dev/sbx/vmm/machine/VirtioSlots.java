@@ -7,7 +7,7 @@ import dev.sbx.vmm.hypervisor.HypervisorException;
 import dev.sbx.vmm.hypervisor.Vm;
 import dev.sbx.vmm.memory.GuestMemory;
 import dev.sbx.vmm.virtio.VirtioDevice;
-import dev.sbx.vmm.virtio.mmio.VirtioMmioTransport;
+import dev.sbx.vmm.virtio.transport.mmio.VirtioMmioTransport;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

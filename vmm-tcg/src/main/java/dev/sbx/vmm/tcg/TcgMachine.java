@@ -4,7 +4,7 @@ import dev.sbx.vmm.engine.AttachedDevice;
 import dev.sbx.vmm.engine.BootSpec;
 import dev.sbx.vmm.engine.ExitKind;
 import dev.sbx.vmm.engine.VmExit;
-import dev.sbx.vmm.vhostuser.VhostUserServer;
+import dev.sbx.vmm.virtio.transport.vhostuser.VhostUserServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;

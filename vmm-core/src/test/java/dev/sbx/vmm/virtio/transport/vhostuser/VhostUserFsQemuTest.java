@@ -1,4 +1,4 @@
-package dev.sbx.vmm.vhostuser;
+package dev.sbx.vmm.virtio.transport.vhostuser;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.sbx.cli.sandbox;
+package dev.sbx.cli.session;
 
 import dev.sbx.proxy.store.AtomicFiles;
 import java.io.IOException;

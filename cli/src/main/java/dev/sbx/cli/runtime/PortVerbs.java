@@ -1,9 +1,9 @@
-package dev.sbx.cli.session;
+package dev.sbx.cli.runtime;
+
+import dev.sbx.cli.session.PortForwarder;
 
 import dev.sbx.cli.UserException;
-import dev.sbx.cli.runtime.ControlConnection;
-import dev.sbx.cli.runtime.ControlServer;
-import dev.sbx.cli.sandbox.PortSpec;
+import dev.sbx.cli.session.PortSpec;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;

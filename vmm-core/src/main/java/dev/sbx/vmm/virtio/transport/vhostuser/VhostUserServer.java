@@ -1,4 +1,4 @@
-package dev.sbx.vmm.vhostuser;
+package dev.sbx.vmm.virtio.transport.vhostuser;
 
 import dev.sbx.vmm.os.linux.UnixSocket;
 import dev.sbx.vmm.virtio.VirtioDevice;

@@ -1,6 +1,6 @@
-package dev.sbx.vmm.vhostuser;
+package dev.sbx.vmm.virtio.transport.vhostuser;
 
-import static dev.sbx.vmm.vhostuser.VhostUserProtocol.*;
+import static dev.sbx.vmm.virtio.transport.vhostuser.VhostUserProtocol.*;
 
 import dev.sbx.vmm.os.linux.EventFd;
 import dev.sbx.vmm.os.linux.EventLoop;

@@ -1,4 +1,4 @@
-package dev.sbx.vmm.virtio.mmio;
+package dev.sbx.vmm.virtio.transport.mmio;
 
 import dev.sbx.vmm.bus.BusDevice;
 import dev.sbx.vmm.hypervisor.EventNotifier;

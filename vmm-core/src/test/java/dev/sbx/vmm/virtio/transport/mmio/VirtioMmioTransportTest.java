@@ -1,6 +1,6 @@
-package dev.sbx.vmm.virtio.mmio;
+package dev.sbx.vmm.virtio.transport.mmio;
 
-import static dev.sbx.vmm.virtio.mmio.VirtioMmioTransport.*;
+import static dev.sbx.vmm.virtio.transport.mmio.VirtioMmioTransport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package dev.sbx.cli.sandbox;
+package dev.sbx.cli.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,6 @@
-package dev.sbx.vmm.vhostuser;
+package dev.sbx.vmm.virtio.transport.vhostuser;
 
-import static dev.sbx.vmm.vhostuser.VhostUserProtocol.*;
+import static dev.sbx.vmm.virtio.transport.vhostuser.VhostUserProtocol.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.sbx.cli.sandbox;
+package dev.sbx.cli.session;
 
 import dev.sbx.cli.ExitCodes;
 import dev.sbx.cli.UserException;

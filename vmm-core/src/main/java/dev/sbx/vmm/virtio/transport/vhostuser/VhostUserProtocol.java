@@ -1,4 +1,4 @@
-package dev.sbx.vmm.vhostuser;
+package dev.sbx.vmm.virtio.transport.vhostuser;
 
 /** Wire constants of the vhost-user protocol (QEMU docs/interop/vhost-user.rst). */
 final class VhostUserProtocol {
