@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The real {@code sbx} commands on the tcg engine with the real guest image (built by
+ * The real {@code sbx} commands on the tcg engine (or the engine named by the system property
+ * {@code sbx.test.engine}: the nested KVM tier runs this class on {@code kvm}) with the real guest image (built by
  * {@code ./sbx image build}; run-tests does it first). One sandbox boot is shared by most checks
  * (each boot costs 15-80 s under TCG); the isolation check boots a second one.
  */
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SandboxE2ETest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final long TIMEOUT_S = 600;
+  static final String ENGINE = System.getProperty("sbx.test.engine", "tcg");
 
   static Path home;
   static Path ws;
@@ -71,7 +73,7 @@ class SandboxE2ETest {
     Files.writeString(home.resolve("upstream-ca.pem"), upstreamCa.certificatePem());
     credentialUpstream = httpsServer(upstreamCa.mintLeaf("api.anthropic.com"));
     // The fake api.anthropic.com is this host's HTTPS server, trusted through the test CA.
-    sbx = new SbxProcess(home, Map.of("SBX_ENGINE", "tcg", "SBX_SANDBOX_IDLE_STOP", "0",
+    sbx = new SbxProcess(home, Map.of("SBX_ENGINE", ENGINE, "SBX_SANDBOX_IDLE_STOP", "0",
         "SBX_PROXY_RESOLVE", "api.anthropic.com:443=127.0.0.1:" + credentialUpstream.getAddress().getPort(),
         "SBX_PROXY_UPSTREAM_CA", home.resolve("upstream-ca.pem").toString()));
     allowed = server("hello from the allowed upstream");
@@ -178,7 +180,7 @@ class SandboxE2ETest {
     assertEquals(System.getProperty("user.name"), Files.getOwner(f).getName(), "the host sees it as the user's");
     JsonNode ls = JSON.readTree(run("ls", "--json").out()).get("sandboxes").get(0);
     assertEquals("running", ls.get("status").asText());
-    assertEquals("tcg", ls.get("engine").asText().equals("auto") ? "tcg" : ls.get("engine").asText());
+    assertEquals(ENGINE, ls.get("engine").asText().equals("auto") ? ENGINE : ls.get("engine").asText());
   }
 
   @Test

@@ -33,7 +33,9 @@ class VmmRunCommandTest {
     CliHarness.Result fault = CliHarness.run("vmm", "run", "--kernel", TestGuests.pvh("triple_fault").toString(), "--memory", "64m",
         "--serial", dir.resolve("a").toString(), "--timeout", "60s");
     assertEquals(ExitCodes.FAILURE, fault.exitCode());
-    assertTrue(fault.err().matches("ERROR: guest stopped: triple fault: .*RIP 0x[0-9a-f]+\\)\n"), fault.err());
+    // On AMD SVM the CPU state is reset by the shutdown, so there is no RIP to report (KvmGuestTest).
+    String where = Files.exists(Path.of("/sys/module/kvm_amd")) ? "\\(vCPU 0\\)" : ".*RIP 0x[0-9a-f]+\\)";
+    assertTrue(fault.err().matches("ERROR: guest stopped: triple fault: " + where + "\n"), fault.err());
     CliHarness.Result spin = CliHarness.run("vmm", "run", "--kernel", TestGuests.pvh("spin").toString(), "--memory", "64m",
         "--serial", dir.resolve("b").toString(), "--timeout", "1s");
     assertEquals(ExitCodes.FAILURE, spin.exitCode());

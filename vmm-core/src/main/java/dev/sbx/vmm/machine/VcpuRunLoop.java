@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 final class VcpuRunLoop {
   private static final Logger log = LoggerFactory.getLogger(VcpuRunLoop.class);
+  /** Where an x86 CPU starts after RESET/INIT: CS base 0xFFFF0000, IP 0xFFF0. */
+  private static final long RESET_RIP = 0xfff0;
+  private static final long RESET_CS_BASE = 0xffff0000L;
 
   private final Machine machine;
   private final int index;
@@ -136,7 +139,7 @@ final class VcpuRunLoop {
       };
     }
     if (e instanceof VcpuExit.Shutdown) {
-      return new VmExit(ExitKind.TRIPLE_FAULT, "the guest triple-faulted", index, rip);
+      return new VmExit(ExitKind.TRIPLE_FAULT, "the guest triple-faulted", index, ripBeforeShutdown(v, rip));
     }
     if (e instanceof VcpuExit.Halt) {
       return new VmExit(ExitKind.HALTED, "vCPU halted", index, rip);
@@ -151,6 +154,21 @@ final class VcpuRunLoop {
     }
     var u = (VcpuExit.Unhandled) e;
     return new VmExit(ExitKind.UNHANDLED_EXIT, "unhandled exit " + u.name() + " (" + u.reason() + ")", index, rip);
+  }
+
+  /**
+   * On AMD, KVM re-initialises the vCPU after a shutdown intercept (the VMCB is undefined then), so
+   * the registers read back as the reset vector: report no RIP rather than a wrong one.
+   */
+  private static OptionalLong ripBeforeShutdown(Vcpu v, OptionalLong rip) {
+    if (rip.isEmpty() || rip.getAsLong() != RESET_RIP) {
+      return rip;
+    }
+    try {
+      return X86Vcpu.of(v).specialRegisters().cs().base() == RESET_CS_BASE ? OptionalLong.empty() : rip;
+    } catch (HypervisorException | RuntimeException ex) {
+      return OptionalLong.empty();
+    }
   }
 
   private static OptionalLong rip(Vcpu v) {

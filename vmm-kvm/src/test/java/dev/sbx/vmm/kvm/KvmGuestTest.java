@@ -191,8 +191,15 @@ class KvmGuestTest {
   void tripleFaultIsReportedWithTheRip() throws Exception {
     Run r = boot(TestGuests.pvh("triple_fault"), Optional.empty(), "x", 1, List.of(), LIMIT);
     assertEquals(ExitKind.TRIPLE_FAULT, r.exit().kind(), r.exit().describe());
-    assertTrue(r.exit().rip().isPresent());
-    assertTrue(r.exit().describe().matches("triple fault: .* \\(vCPU 0, RIP 0x1[0-9a-f]{5}\\)"), r.exit().describe());
+    if (Files.exists(Path.of("/sys/module/kvm_amd"))) {
+      // AMD SVM: KVM resets the vCPU after the shutdown intercept; the faulting RIP is gone, and
+      // the reset vector must not be reported in its place.
+      assertTrue(r.exit().rip().isEmpty(), r.exit().describe());
+      assertTrue(r.exit().describe().matches("triple fault: .* \\(vCPU 0\\)"), r.exit().describe());
+    } else {
+      assertTrue(r.exit().rip().isPresent());
+      assertTrue(r.exit().describe().matches("triple fault: .* \\(vCPU 0, RIP 0x1[0-9a-f]{5}\\)"), r.exit().describe());
+    }
     assertEquals("about to fault\n", r.console());
   }
 
