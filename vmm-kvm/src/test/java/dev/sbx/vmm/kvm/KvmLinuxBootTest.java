@@ -63,8 +63,10 @@ class KvmLinuxBootTest {
     if (!Files.isDirectory(images)) {
       return Optional.empty();
     }
+    // The newest image's kernel: older recipe versions may still sit in the cache.
     try (Stream<Path> s = Files.walk(images, 2)) {
-      return s.filter(p -> p.getFileName().toString().equals("vmlinux")).findFirst();
+      return s.filter(p -> p.getFileName().toString().equals("vmlinux"))
+          .max(java.util.Comparator.comparing(p -> p.toFile().lastModified()));
     }
   }
 

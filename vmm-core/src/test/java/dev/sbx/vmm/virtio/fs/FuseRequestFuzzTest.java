@@ -1,5 +1,7 @@
 package dev.sbx.vmm.virtio.fs;
 
+import dev.sbx.vmm.testing.ByteChain;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

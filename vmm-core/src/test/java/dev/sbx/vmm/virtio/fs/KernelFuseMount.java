@@ -1,5 +1,7 @@
 package dev.sbx.vmm.virtio.fs;
 
+import dev.sbx.vmm.testing.ByteChain;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;

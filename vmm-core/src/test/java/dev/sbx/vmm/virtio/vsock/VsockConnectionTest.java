@@ -1,5 +1,7 @@
 package dev.sbx.vmm.virtio.vsock;
 
+import dev.sbx.vmm.testing.ByteChain;
+
 import static dev.sbx.vmm.virtio.vsock.Chains.hdr;
 import static dev.sbx.vmm.virtio.vsock.Chains.receive;
 import static dev.sbx.vmm.virtio.vsock.VsockHeader.*;
@@ -95,7 +97,7 @@ class VsockConnectionTest {
 
   private void guest(VsockConnection c, VsockHeader h, byte[] payload) {
     synchronized (m) {
-      c.onGuestPacket(h, new Chains.Reader(payload));
+      c.onGuestPacket(h, new ByteChain.Reader(payload));
     }
   }
 
@@ -129,10 +131,10 @@ class VsockConnectionTest {
     guest(c, hdr(PEER, LOCAL, OP_RW, 1, -1, Integer.MAX_VALUE), new byte[1]);
     assertEquals(VsockConnection.State.CLOSED, c.state());
     assertTrue(host.closed.await(10, TimeUnit.SECONDS), "the host side is closed");
-    List<Chains.Writer> got = receive(m, 0);
+    List<ByteChain.Writer> got = receive(m, 0);
     assertEquals(1, got.size());
-    assertEquals(OP_RST, got.get(0).header().op());
-    assertEquals(PEER, got.get(0).header().dstPort());
+    assertEquals(OP_RST, Chains.header(got.get(0)).op());
+    assertEquals(PEER, Chains.header(got.get(0)).dstPort());
   }
 
   @Test
@@ -144,13 +146,13 @@ class VsockConnectionTest {
     waitFor(c::hasDataForGuest);
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     for (int fwd = 1000; fwd <= 5000; fwd += 1000) {
-      List<Chains.Writer> packets = receive(m, VsockDevice.MAX_PAYLOAD);
+      List<ByteChain.Writer> packets = receive(m, VsockDevice.MAX_PAYLOAD);
       assertEquals(1, packets.size(), "one window's worth, then nothing until the guest gives credit");
-      VsockHeader h = packets.get(0).header();
+      VsockHeader h = Chains.header(packets.get(0));
       assertEquals(OP_RW, h.op());
       assertEquals(1000, h.len());
       assertEquals(VsockConnection.BUF_ALLOC, h.bufAlloc());
-      got.write(Arrays.copyOfRange(packets.get(0).b, VsockHeader.SIZE, VsockHeader.SIZE + h.len()));
+      got.write(Arrays.copyOfRange(packets.get(0).bytes(), VsockHeader.SIZE, VsockHeader.SIZE + h.len()));
       synchronized (m) {
         assertFalse(c.canSendToGuest());
       }
@@ -167,10 +169,10 @@ class VsockConnectionTest {
     assertTrue(receive(m, VsockDevice.MAX_PAYLOAD).isEmpty(), "a negative window takes nothing");
     // fwd_cnt ahead of what we ever sent: the window looks huge, but a packet still fits its RX buffer.
     guest(c, hdr(PEER, LOCAL, OP_CREDIT_UPDATE, 0, 1 << 30, 1 << 29), new byte[0]);
-    List<Chains.Writer> got = receive(m, 100);
+    List<ByteChain.Writer> got = receive(m, 100);
     assertEquals(30, got.size());
-    for (Chains.Writer w : got) {
-      assertEquals(100, w.header().len());
+    for (ByteChain.Writer w : got) {
+      assertEquals(100, Chains.header(w).len());
     }
     // SHUTDOWN(RCV): nothing more reaches the guest, whatever window it claims.
     host.toGuest.add(new byte[10]);
@@ -191,9 +193,9 @@ class VsockConnectionTest {
     assertEquals(0, m.pendingControl(), "a quarter of the buffer went through: no update yet");
     guest(c, hdr(PEER, LOCAL, OP_RW, chunk.length, 1 << 20, 0), chunk);
     waitFor(() -> m.pendingControl() > 0);
-    List<Chains.Writer> got = receive(m, 0);
-    assertEquals(OP_CREDIT_UPDATE, got.get(0).header().op());
-    assertEquals(PEER, got.get(0).header().dstPort());
+    List<ByteChain.Writer> got = receive(m, 0);
+    assertEquals(OP_CREDIT_UPDATE, Chains.header(got.get(0)).op());
+    assertEquals(PEER, Chains.header(got.get(0)).dstPort());
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.sbx.vmm.virtio.vsock;
 
+import dev.sbx.vmm.testing.ByteChain;
+
 import static dev.sbx.vmm.virtio.vsock.Chains.hdr;
 import static dev.sbx.vmm.virtio.vsock.Chains.receive;
 import static dev.sbx.vmm.virtio.vsock.Chains.send;
@@ -36,8 +38,8 @@ class VsockMuxerTest {
     }
   }
 
-  private static long count(List<Chains.Writer> got, int op) {
-    return got.stream().filter(w -> w.header().op() == op).count();
+  private static long count(List<ByteChain.Writer> got, int op) {
+    return got.stream().filter(w -> Chains.header(w).op() == op).count();
   }
 
   @Test
@@ -48,8 +50,8 @@ class VsockMuxerTest {
       assertTrue(m.connectionCount() <= 2, "connections " + m.connectionCount());
     }
     assertEquals(2, m.connectionCount());
-    List<Chains.Writer> got = receive(m, 0);
-    assertEquals(998, got.stream().filter(w -> w.header().op() == OP_RST && w.header().dstPort() >= 1002).count(),
+    List<ByteChain.Writer> got = receive(m, 0);
+    assertEquals(998, got.stream().filter(w -> Chains.header(w).op() == OP_RST && Chains.header(w).dstPort() >= 1002).count(),
         "every refused REQUEST gets RST");
   }
 
@@ -60,7 +62,7 @@ class VsockMuxerTest {
       send(m, hdr(1000 + i, 9999, OP_RW, 0, 1 << 20, 0), new byte[0]);
     }
     assertEquals(VsockMuxer.MAX_CONTROL, m.pendingControl());
-    List<Chains.Writer> got = receive(m, 0);
+    List<ByteChain.Writer> got = receive(m, 0);
     assertEquals(VsockMuxer.MAX_CONTROL, count(got, OP_RST));
     assertEquals(0, m.pendingControl());
   }
@@ -81,13 +83,13 @@ class VsockMuxerTest {
     send(m, new VsockHeader(GuestVsock.CID, VsockDevice.HOST_CID, 1003, 7, 0, 2, OP_REQUEST, 0, 4096, 0),
         new byte[0]);
     assertEquals(0, m.connectionCount());
-    List<Chains.Writer> got = receive(m, 0);
+    List<ByteChain.Writer> got = receive(m, 0);
     assertEquals(4, got.size());
     for (int i = 0; i < 4; i++) {
-      assertEquals(OP_RST, got.get(i).header().op());
-      assertEquals(1000 + i, got.get(i).header().dstPort());
-      assertEquals(7, got.get(i).header().srcPort());
-      assertEquals(GuestVsock.CID, got.get(i).header().dstCid());
+      assertEquals(OP_RST, Chains.header(got.get(i)).op());
+      assertEquals(1000 + i, Chains.header(got.get(i)).dstPort());
+      assertEquals(7, Chains.header(got.get(i)).srcPort());
+      assertEquals(GuestVsock.CID, Chains.header(got.get(i)).dstCid());
     }
     // An RST is never answered, well-formed or not.
     send(m, hdr(1004, 7, OP_RST, 0, 4096, 0), new byte[0]);
@@ -102,7 +104,7 @@ class VsockMuxerTest {
     assertEquals(1, m.connectionCount());
     send(m, hdr(1000, 7, OP_RW, 100, 1 << 20, 0), new byte[10]);
     assertEquals(0, m.connectionCount());
-    List<Chains.Writer> got = receive(m, 0);
-    assertTrue(got.stream().anyMatch(w -> w.header().op() == OP_RST && w.header().dstPort() == 1000), "RST sent");
+    List<ByteChain.Writer> got = receive(m, 0);
+    assertTrue(got.stream().anyMatch(w -> Chains.header(w).op() == OP_RST && Chains.header(w).dstPort() == 1000), "RST sent");
   }
 }

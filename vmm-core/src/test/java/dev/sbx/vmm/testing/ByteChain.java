@@ -1,4 +1,4 @@
-package dev.sbx.vmm.virtio.fs;
+package dev.sbx.vmm.testing;
 
 import dev.sbx.vmm.virtio.ChainReader;
 import dev.sbx.vmm.virtio.ChainWriter;
@@ -8,15 +8,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
-/** Chains over plain byte arrays, standing in for guest memory. */
-final class ByteChain {
+/** Chains over plain byte arrays, standing in for guest memory in device tests. */
+public final class ByteChain {
   private ByteChain() {}
 
-  static final class Reader implements ChainReader {
+  public static final class Reader implements ChainReader {
     private final byte[] data;
     private int pos;
 
-    Reader(byte[] data) {
+    public Reader(byte[] data) {
       this.data = data;
     }
 
@@ -53,11 +53,11 @@ final class ByteChain {
     }
   }
 
-  static final class Writer implements ChainWriter {
+  public static final class Writer implements ChainWriter {
     private final byte[] data;
     private int pos;
 
-    Writer(int capacity) {
+    public Writer(int capacity) {
       this.data = new byte[capacity];
     }
 
@@ -93,7 +93,8 @@ final class ByteChain {
       return n;
     }
 
-    byte[] bytes() {
+    /** What was written, from the chain's start. */
+    public byte[] bytes() {
       return Arrays.copyOf(data, pos);
     }
   }
