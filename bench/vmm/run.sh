@@ -11,7 +11,7 @@ out="$root/bench/out/vmm"
 mkdir -p "$out"
 small=${1:-20000}
 large=${2:-120000}
-guests="$root/vmm-kvm/src/test/resources/guests"
+guests="$root/vmm-core/src/test/resources/guests"
 
 cd "$root"
 [ -f cli/target/sbx.jar ] || ./mvnw -q -B -DskipTests install

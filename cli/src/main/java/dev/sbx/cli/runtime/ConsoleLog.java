@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ConsoleLog extends OutputStream {
   public static final String READY_MARKER = "SBX-GUEST-READY";
+  /** What Linux prints when it panics; the sandbox kernel then reboots at once ({@code panic=-1}). */
+  static final String PANIC_MARKER = "Kernel panic - not syncing:";
   static final long MAX_BYTES = 8L << 20;
   private static final int TAIL = 8 * 1024;
   private static final int LINE = 256;
@@ -29,6 +31,7 @@ public final class ConsoleLog extends OutputStream {
   private final byte[] line = new byte[LINE];
   private int lineLength;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
+  private final CompletableFuture<String> panic = new CompletableFuture<>();
 
   public ConsoleLog(Path file) throws IOException {
     this.file = file;
@@ -43,6 +46,15 @@ public final class ConsoleLog extends OutputStream {
   /** Completes with the marker line (e.g. {@code SBX-GUEST-READY uptime=14.2}) when it appears. */
   public CompletableFuture<String> ready() {
     return ready;
+  }
+
+  /**
+   * Completes with the kernel's panic message when one appears. The guest controls its console, so
+   * this only ever describes its own sandbox's end: a panic reboots the guest, which would
+   * otherwise look like a clean poweroff.
+   */
+  public CompletableFuture<String> panic() {
+    return panic;
   }
 
   @Override
@@ -68,6 +80,13 @@ public final class ConsoleLog extends OutputStream {
       if (!ready.isDone() && startsWithMarker()) {
         ready.complete(new String(line, 0, lineLength, StandardCharsets.UTF_8).strip());
       }
+      if (!panic.isDone()) {
+        String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+        int at = text.indexOf(PANIC_MARKER);
+        if (at >= 0) {
+          panic.complete(printable(text.substring(at + PANIC_MARKER.length()).strip()));
+        }
+      }
       lineLength = 0;
     } else if (lineLength < LINE) {
       line[lineLength++] = b;
@@ -85,6 +104,12 @@ public final class ConsoleLog extends OutputStream {
       }
     }
     return true;
+  }
+
+  /** Guest text for a state file: control characters out (the line is already at most 256 bytes). */
+  private static String printable(String text) {
+    return text.codePoints().filter(c -> c >= 0x20 && c != 0x7f)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
   }
 
   private void rotate() throws IOException {

@@ -164,6 +164,10 @@ final class Vmm {
           requestStop(stopGrace);
         }
         VmExit exit = running.onExit().join();
+        String panic = console.panic().getNow(null);
+        if (panic != null && guestEnded(exit)) {
+          exit = VmExit.of(ExitKind.GUEST_PANIC, "the guest kernel panicked: " + panic);
+        }
         if (!guestEnded(exit)) {
           log.error("machine failed: {}; console tail:\n{}", exit.describe(), console.tail(20));
         }

@@ -29,6 +29,6 @@ class NestedKvmSandboxE2ETest {
     // The image cache is read through L1's overlay of the host's home. L1 needs room for the test JVM, sbx's JVMs and the sandbox guests' RAM (touched lazily).
     return NestedJUnit.run(List.of("dev.sbx.cli.engine.EngineSelectorTest", SandboxE2ETest.class.getName(), "dev.sbx.cli.vmm.VmmRunCommandTest",
         "dev.sbx.cli.vmm.VmmRunDeviceFlagsTest"), Map.of("sbx.test.engine", "kvm"),
-        NestedKvmHost.Options.defaults().memoryMib(8192).timeout(Duration.ofMinutes(40)));
+        NestedKvmHost.Options.defaults().memoryMib(8192).timeout(Duration.ofMinutes(35)).stall(Duration.ofMinutes(8)));
   }
 }

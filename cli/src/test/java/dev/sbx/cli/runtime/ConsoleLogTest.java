@@ -33,6 +33,26 @@ class ConsoleLogTest {
   }
 
   @Test
+  void aKernelPanicIsCaughtWithItsMessageControlCharactersOut() throws Exception {
+    try (ConsoleLog log = new ConsoleLog(dir.resolve("console.log"))) {
+      write(log, "[    2.25] VFS: Cannot open root device\n[    2.27] Kernel panic - not sync");
+      assertFalse(log.panic().isDone(), "only a whole line counts");
+      write(log, "ing: VFS: Unable to mount root fs\u001b[31m on unknown-block(0,0)\r\n");
+      assertEquals("VFS: Unable to mount root fs[31m on unknown-block(0,0)", log.panic().getNow(null));
+      write(log, "[    2.28] Kernel panic - not syncing: a second one\n");
+      assertEquals("VFS: Unable to mount root fs[31m on unknown-block(0,0)", log.panic().getNow(null), "the first one wins");
+    }
+  }
+
+  @Test
+  void aLongPanicLineIsBounded() throws Exception {
+    try (ConsoleLog log = new ConsoleLog(dir.resolve("console.log"))) {
+      write(log, "Kernel panic - not syncing: " + "x".repeat(100_000) + "\n");
+      assertTrue(log.panic().getNow("").length() <= 256, "at most one line buffer");
+    }
+  }
+
+  @Test
   void aPreviousConsoleIsKeptAsDotOne() throws Exception {
     Files.writeString(dir.resolve("console.log"), "last boot\n");
     try (ConsoleLog log = new ConsoleLog(dir.resolve("console.log"))) {

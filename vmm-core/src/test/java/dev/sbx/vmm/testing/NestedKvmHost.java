@@ -33,6 +33,8 @@ public final class NestedKvmHost {
   public static final int OUTPUT_LIMIT = 4 << 20;
   /** Exit status of {@code nested-kvm/run} when {@link Options#timeout} expired. */
   public static final int TIMED_OUT = 124;
+  /** The exit status {@link #run} reports when L1 printed nothing for {@link Options#stall}. */
+  public static final int STALLED = 252;
 
   private static final String SCRIPT = "nested-kvm/run";
   /** Beyond the run's own timeout: a first-time kernel fetch (apt) and L1's power-off. */
@@ -41,7 +43,8 @@ public final class NestedKvmHost {
   private NestedKvmHost() {}
 
   /**
-   * @param exit the command's exit status ({@value #TIMED_OUT} when the timeout expired)
+   * @param exit the command's exit status ({@value #TIMED_OUT} when the timeout expired,
+   *     {@value #STALLED} when L1 went quiet for longer than {@link Options#stall})
    * @param output its stdout and stderr, merged (L1's console), the last {@value #OUTPUT_LIMIT}
    *     bytes at most
    */
@@ -52,7 +55,7 @@ public final class NestedKvmHost {
    * default), so a test can look for the QEMU process with {@code pgrep -f}.
    */
   public record Options(int memoryMib, int cpus, Duration timeout, List<Path> shares,
-      Map<String, String> env, String name) {
+      Map<String, String> env, String name, Duration stall) {
     public Options {
       shares = List.copyOf(shares);
       env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
@@ -60,39 +63,48 @@ public final class NestedKvmHost {
 
     /** 6 GiB, 2 vCPUs, 30 minutes, no shares, no extra environment. */
     public static Options defaults() {
-      return new Options(6144, 2, Duration.ofMinutes(30), List.of(), Map.of(), null);
+      return new Options(6144, 2, Duration.ofMinutes(30), List.of(), Map.of(), null, null);
     }
 
     public Options memoryMib(int mib) {
-      return new Options(mib, cpus, timeout, shares, env, name);
+      return new Options(mib, cpus, timeout, shares, env, name, stall);
     }
 
     public Options cpus(int n) {
-      return new Options(memoryMib, n, timeout, shares, env, name);
+      return new Options(memoryMib, n, timeout, shares, env, name, stall);
     }
 
     /** Whole run, L1's boot included; whole seconds, at least one. */
     public Options timeout(Duration t) {
-      return new Options(memoryMib, cpus, t, shares, env, name);
+      return new Options(memoryMib, cpus, t, shares, env, name, stall);
     }
 
     /** A host directory mounted read-write at the same absolute path inside L1. */
     public Options share(Path dir) {
       List<Path> s = new ArrayList<>(shares);
       s.add(dir);
-      return new Options(memoryMib, cpus, timeout, s, env, name);
+      return new Options(memoryMib, cpus, timeout, s, env, name, stall);
     }
 
     /** An environment variable for the command (PATH and JAVA_HOME come from this process). */
     public Options env(String variable, String value) {
       Map<String, String> e = new LinkedHashMap<>(env);
       e.put(variable, value);
-      return new Options(memoryMib, cpus, timeout, shares, e, name);
+      return new Options(memoryMib, cpus, timeout, shares, e, name, stall);
+    }
+
+    /**
+     * Stop L1 when the command prints nothing for this long, and return {@link #STALLED}: L1 under
+     * QEMU 7.2's SVM emulation sometimes stops responding (soft lockups on every vCPU), and a
+     * hung run should cost minutes, not the whole timeout.
+     */
+    public Options stall(Duration quiet) {
+      return new Options(memoryMib, cpus, timeout, shares, env, name, quiet);
     }
 
     /** QEMU's {@code -name}: letters, digits, {@code . _ -}. */
     public Options name(String qemuName) {
-      return new Options(memoryMib, cpus, timeout, shares, env, qemuName);
+      return new Options(memoryMib, cpus, timeout, shares, env, qemuName, stall);
     }
   }
 
@@ -186,9 +198,19 @@ public final class NestedKvmHost {
     Tail err = new Tail(64 << 10);
     Thread outPump = pump(p.getInputStream(), out, System.out, "nested-kvm-stdout");
     Thread errPump = pump(p.getErrorStream(), err, System.err, "nested-kvm-stderr");
-    boolean done;
+    boolean done = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + SLACK.toSeconds());
     try {
-      done = p.waitFor(seconds + SLACK.toSeconds(), TimeUnit.SECONDS);
+      while (!done && System.nanoTime() < deadline) {
+        done = p.waitFor(5, TimeUnit.SECONDS);
+        if (!done && options.stall() != null && out.quietNanos() > options.stall().toNanos()
+            && err.quietNanos() > options.stall().toNanos()) {
+          stop(p);
+          outPump.join(10_000);
+          return new Result(STALLED, out.text() + "\n[nested-kvm: no output for " + options.stall().toSeconds()
+              + " s; L1 stopped]\n");
+        }
+      }
     } catch (InterruptedException e) {
       stop(p);
       throw e;
@@ -242,12 +264,18 @@ public final class NestedKvmHost {
     private final int limit;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private boolean cut;
+    private volatile long lastNanos = System.nanoTime();
 
     Tail(int limit) {
       this.limit = limit;
     }
 
+    long quietNanos() {
+      return System.nanoTime() - lastNanos;
+    }
+
     synchronized void add(byte[] b, int n) {
+      lastNanos = System.nanoTime();
       bytes.write(b, 0, n);
       if (bytes.size() > 2 * limit) {
         byte[] all = bytes.toByteArray();

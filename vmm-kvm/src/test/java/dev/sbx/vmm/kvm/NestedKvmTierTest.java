@@ -27,6 +27,6 @@ class NestedKvmTierTest {
     assumeTrue(why.isEmpty(), () -> "needs the nested KVM host: " + why.orElse(""));
     return NestedJUnit.run(List.of(KvmGuestTest.class.getName(), KvmVirtioMmioTest.class.getName(),
         KvmLinuxBootTest.class.getName()), Map.of(),
-        NestedKvmHost.Options.defaults().memoryMib(3072).timeout(Duration.ofMinutes(20)));
+        NestedKvmHost.Options.defaults().memoryMib(3072).timeout(Duration.ofMinutes(15)).stall(Duration.ofMinutes(4)));
   }
 }
