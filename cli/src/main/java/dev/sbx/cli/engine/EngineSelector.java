@@ -64,7 +64,9 @@ public final class EngineSelector {
     return switch (p.availability().status()) {
       case USABLE -> new EngineChoice(p.id(), Optional.empty());
       case DEGRADED -> new EngineChoice(p.id(), Optional.of(p.availability().reason() + "; a Linux guest will not boot"));
-      case MISSING, FOREIGN -> throw new UserException(unavailable(p));
+      case MISSING -> throw new UserException(unavailable(p));
+      // An engine of another platform is never usable here: a usage error, like an unknown name.
+      case FOREIGN -> throw new UserException(unavailable(p), ExitCodes.USAGE);
     };
   }
 

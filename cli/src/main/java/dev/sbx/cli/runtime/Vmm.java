@@ -108,7 +108,7 @@ final class Vmm {
     boolean guestEnded = guestEnded(exit);
     boolean ok = guestEnded || stopRequested;
     String reason = stopRequested && guestEnded ? "stopped by sbx"
-        : guestEnded ? "guest powered off or reset" : exit.describe();
+        : guestEnded ? "guest powered off or reset" : exit.reason();
     setState(ok ? VmmStatus.STOPPED : VmmStatus.ERROR, Optional.of(reason));
     log.info("VM ended: {}", reason);
     return ok ? 0 : 1;

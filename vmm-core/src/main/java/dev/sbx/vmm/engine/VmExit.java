@@ -22,10 +22,17 @@ public record VmExit(ExitKind kind, String detail, int vcpu, OptionalLong rip) {
 
   /** One line for users: what happened and where. */
   public String describe() {
-    StringBuilder sb = new StringBuilder(kind.name().toLowerCase(Locale.ROOT).replace('_', ' '));
-    if (!detail.isEmpty()) {
-      sb.append(": ").append(detail);
-    }
+    String name = kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    return detail.isEmpty() ? name + where() : name + ": " + reason();
+  }
+
+  /** The detail and where, without the kind: every detail names what happened on its own. */
+  public String reason() {
+    return detail + where();
+  }
+
+  private String where() {
+    StringBuilder sb = new StringBuilder();
     if (vcpu >= 0) {
       sb.append(" (vCPU ").append(vcpu);
       rip.ifPresent(r -> sb.append(", RIP 0x").append(Long.toHexString(r)));
