@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -25,6 +26,9 @@ public final class NestedJUnit {
   /** JVM flags for L1, where every instruction is emulated: JIT tiers beyond C1 do not pay back. */
   private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
       "-Xshare:auto", "-Xmx768m");
+
+  /** Our own status for "L1 died while the command ran". */
+  private static final int L1_DIED = 253;
 
   private NestedJUnit() {}
 
@@ -52,14 +56,19 @@ public final class NestedJUnit {
       // The module's target folder is where tests build their guests and write their files.
       Path target = Path.of(System.getProperty("user.dir"), "target").toAbsolutePath();
       Path xml = reports.resolve("TEST-junit-jupiter.xml");
-      NestedKvmHost.Result first = NestedKvmHost.run(host.share(reports).share(target), cmd);
-      NestedKvmHost.Result r = first;
-      if (!Files.isRegularFile(xml) && (first.exit() == NestedKvmHost.STALLED || first.exit() == NestedKvmHost.TIMED_OUT)) {
-        // L1 itself stopped responding (QEMU's SVM emulation, not the code under test): once more.
-        System.out.println("[nested-kvm: L1 stopped responding (exit " + first.exit() + "); once more in a fresh L1]");
-        r = NestedKvmHost.run(host.share(reports).share(target), cmd);
+      NestedKvmHost.Options options = host.share(reports).share(target);
+      NestedKvmHost.Result r = runInL1(options, cmd);
+      if (!Files.isRegularFile(xml) && l1Failed(r)) {
+        // L1 itself stopped responding or crashed (QEMU's SVM emulation, not the code under test).
+        System.out.println("[nested-kvm: L1 itself failed (exit " + r.exit() + "); once more in a fresh L1]");
+        r = runInL1(options, cmd);
       }
       NestedKvmHost.Result run = r;
+      if (!Files.isRegularFile(xml) && l1Failed(run)) {
+        return Stream.of(DynamicTest.dynamicTest("inner JUnit run in the nested KVM host", () -> Assumptions.abort(
+            "the nested KVM host itself failed twice (L1 hung or crashed under QEMU's SVM emulation), so the tests "
+                + classes + " could not run; output tail:\n" + tail(run.output()))));
+      }
       if (!Files.isRegularFile(xml)) {
         return Stream.of(DynamicTest.dynamicTest("inner JUnit run in the nested KVM host",
             () -> fail("no JUnit report from L1 (exit " + run.exit() + "); output tail:\n" + tail(run.output()))));
@@ -72,6 +81,24 @@ public final class NestedJUnit {
       return tests.stream();
     } finally {
       deleteTree(reports);
+    }
+  }
+
+  /** An L1 that printed nothing for too long, ran out of time, or died under the command. */
+  private static boolean l1Failed(NestedKvmHost.Result r) {
+    return r.exit() == NestedKvmHost.STALLED || r.exit() == NestedKvmHost.TIMED_OUT || r.exit() == L1_DIED;
+  }
+
+  /** {@link NestedKvmHost#run}, with L1 dying under the command (its kernel panicked) as a result. */
+  private static NestedKvmHost.Result runInL1(NestedKvmHost.Options options, List<String> cmd)
+      throws IOException, InterruptedException {
+    try {
+      return NestedKvmHost.run(options, cmd);
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("L1 stopped before the command ended")) {
+        return new NestedKvmHost.Result(L1_DIED, e.getMessage());
+      }
+      throw e;
     }
   }
 
