@@ -35,7 +35,7 @@ public final class NestedJUnit {
   /**
    * @param classes fully qualified test classes to run inside L1
    * @param systemProperties {@code -D} properties for the inner JVM
-   * @param host L1's size and bound; shares for the reports and the module's {@code target} folder are added
+   * @param host L1's size and bound; a share for the reports is added (the checkout is shared by {@link NestedKvmHost})
    */
   public static Stream<DynamicTest> run(List<String> classes, Map<String, String> systemProperties,
       NestedKvmHost.Options host) throws IOException, InterruptedException {
@@ -53,10 +53,8 @@ public final class NestedJUnit {
         cmd.add("--select-class");
         cmd.add(c);
       }
-      // The module's target folder is where tests build their guests and write their files.
-      Path target = Path.of(System.getProperty("user.dir"), "target").toAbsolutePath();
       Path xml = reports.resolve("TEST-junit-jupiter.xml");
-      NestedKvmHost.Options options = host.share(reports).share(target);
+      NestedKvmHost.Options options = host.share(reports);
       NestedKvmHost.Result r = runInL1(options, cmd);
       if (!Files.isRegularFile(xml) && l1Failed(r)) {
         // L1 itself stopped responding or crashed (QEMU's SVM emulation, not the code under test).

@@ -177,7 +177,14 @@ public final class NestedKvmHost {
         "--memory", Integer.toString(options.memoryMib()),
         "--cpus", Integer.toString(options.cpus()),
         "--timeout", Long.toString(seconds)));
-    for (Path s : options.shares()) {
+    // The checkout, read-write: tests run in it, write into its target folders, and load classes
+    // from sibling modules' target folders; one under /tmp would otherwise be hidden by L1's tmpfs.
+    List<Path> shares = new ArrayList<>(options.shares());
+    Path checkout = script().toAbsolutePath().getParent().getParent();
+    if (!shares.contains(checkout)) {
+      shares.add(checkout);
+    }
+    for (Path s : shares) {
       cmd.add("--share");
       cmd.add(s.toAbsolutePath().toString());
     }
