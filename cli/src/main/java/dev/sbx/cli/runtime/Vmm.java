@@ -137,7 +137,8 @@ final class Vmm {
           () -> VmmControl.connect(files.dir()).orElseThrow(() -> new IOException("control socket gone")).openVsock(22));
       PortVerbs.register(control, ports);
       BootSpec boot = new BootSpec(image.kernel(), Optional.empty(), KernelCommandLine.of(spec.hostname(), Instant.now()),
-          spec.cpus(), spec.memoryBytes()).withParameters(engine.kernelParameters());
+          spec.cpus(), spec.memoryBytes()).withParameters(engine.kernelParameters())
+          .withParameters(engine.resetParameter());
       RunningVm running;
       try {
         running = engine.start(boot, devices.all(), new EnginePaths(files.runDir(), files.dir()), console);

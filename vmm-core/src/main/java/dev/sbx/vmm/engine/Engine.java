@@ -26,6 +26,14 @@ public interface Engine {
     return "";
   }
 
+  /**
+   * The reset method that makes the guest's own end a clean {@link ExitKind#RESET} on this engine,
+   * appended to sandbox command lines (whose image default is {@code reboot=t}); empty keeps it.
+   */
+  default String resetParameter() {
+    return "";
+  }
+
   /** Why this engine cannot give a guest {@code memoryBytes} of RAM, or empty when it can. */
   default Optional<String> checkMemory(long memoryBytes) {
     return Optional.empty();

@@ -42,7 +42,7 @@ public final class KvmEngine implements Engine {
    * is, an error with the vCPU that caused it, instead of passing for the guest's own reset.
    */
   @Override
-  public String kernelParameters() {
+  public String resetParameter() {
     return "reboot=k";
   }
 
