@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestFactory;
  * real {@code kvm_amd} (SVM emulated by QEMU TCG); so do the {@code sbx vmm run} tests. It proves
  * the kvm engine against real hardware-virtualization semantics, not physical-hardware speed.
  */
-@Tag("nested")
+@Tag("nested-sandbox")
 class NestedKvmSandboxE2ETest {
 
   @TestFactory
